@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Run `ansible-test sanity` on a copy of the collection laid out as ansible_collections/ipsec/vpn.
+# A copy (not a symlink) is used because ansible-test derives the collection from the real path.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+venv=${VENV:-$repo/.venv}
+python_version=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+dest="$repo/build/sanity/ansible_collections/ipsec/vpn"
+
+"$repo/scripts/ansible-test-pip-shim.sh" "$venv/bin/python" >/dev/null
+rm -rf "$dest"
+mkdir -p "$dest"
+# Tracked files plus new files that are not ignored: exactly what a commit would hold.
+(cd "$repo" && git ls-files --cached --others --exclude-standard -z | xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' ) \
+  | (cd "$repo" && tar -cf - -T -) | (cd "$dest" && tar -xf -)
+cd "$dest"
+# The copy sits inside the repo's work tree, so give it a repository of its own: ansible-test lists files with git.
+git init -q . && git add -A && git -c user.name=sanity -c user.email=sanity@localhost commit -qm sanity
+PATH="$venv/bin:$PATH" ansible-test sanity --venv --python "$python_version" --color no "$@"

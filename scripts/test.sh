@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Quality gates and tests. `scripts/test.sh all` is what `make test` and CI run.
+#   lint    ruff + ansible-lint --profile production
+#   sanity  ansible-test sanity on core 2.19/Python 3.11 and core 2.21/Python 3.12
+#   units   unit/property tests (both Python/core pairs)
+#   e2e     end-to-end tests against the IOS simulator and the strongSwan lab (root)
+#   all     all of the above; the last step is one pytest run over the whole suite
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+export ANSIBLE_COLLECTIONS_PATH="$repo/build/collections"
+export ANSIBLE_HOME="$repo/build/ansible-home"
+export PYTHONDONTWRITEBYTECODE=1
+stage() { printf '\n===== %s =====\n' "$*"; }
+
+run_lint() {
+  stage "ruff"
+  .venv/bin/ruff check .
+  stage "ansible-lint --profile production"
+  PATH="$repo/.venv/bin:$PATH" ansible-lint --profile production --offline -q
+}
+
+run_sanity() {
+  stage "ansible-test sanity (Python 3.11, ansible-core $(.venv/bin/python -c 'import ansible; print(ansible.__version__)'))"
+  scripts/sanity.sh
+  if [ -x .venv-py312/bin/python ]; then
+    stage "ansible-test sanity (Python 3.12, ansible-core $(.venv-py312/bin/python -c 'import ansible; print(ansible.__version__)'))"
+    VENV="$repo/.venv-py312" scripts/sanity.sh
+  fi
+}
+
+run_units_py312() {
+  if [ -x .venv-py312/bin/python ]; then
+    stage "unit tests on Python 3.12 / ansible-core 2.21"
+    .venv-py312/bin/python -m pytest -q -p no:cacheprovider tests/unit
+  fi
+}
+
+case "${1:-all}" in
+  lint) run_lint ;;
+  sanity) run_sanity ;;
+  units)
+    run_units_py312
+    stage "unit tests on Python 3.11 / ansible-core 2.19"
+    .venv/bin/python -m pytest -q -p no:cacheprovider tests/unit ;;
+  e2e)
+    stage "end-to-end tests"
+    .venv/bin/python -m pytest -q -p no:cacheprovider tests/e2e tests/ios_sim ;;
+  all)
+    run_lint
+    run_sanity
+    run_units_py312
+    stage "the whole suite on Python 3.11 / ansible-core 2.19 (units, simulator, end-to-end)"
+    .venv/bin/python -m pytest -p no:cacheprovider -ra tests ;;
+  *) echo "usage: $0 lint|sanity|units|e2e|all" >&2; exit 2 ;;
+esac
