@@ -112,7 +112,7 @@ def lab_prefixes(count):
 
 
 # ---------------------------------------------------------------------------
-# helpers
+# utilities
 
 
 def log(msg):
@@ -143,12 +143,12 @@ def find_first(candidates, what):
     raise LabError("{} not found (looked in {})".format(what, ", ".join(candidates)))
 
 
-def check_tools():
+def check_programs():
     missing = [t for t in ("ip", "unshare", "nsenter", "ssh", "ssh-keygen", "swanctl") if shutil.which(t) is None]
     if not os.access(SSHD, os.X_OK):
         missing.append(SSHD)
     if missing:
-        raise LabError("missing tools: {}".format(", ".join(missing)))
+        raise LabError("missing programs: {}".format(", ".join(missing)))
     find_first(CHARON_CANDIDATES, "charon")
 
 
@@ -548,7 +548,7 @@ def write_client_files(count):
 
 def lab_up(count, timeout=20.0):
     require_root()
-    check_tools()
+    check_programs()
     if not 1 <= count <= MAX_SITES:
         raise LabError(f"--sites must be between 1 and {MAX_SITES}")
     started = time.monotonic()
