@@ -4,7 +4,6 @@ import os
 import re
 
 import pytest
-
 from ansible_collections.ipsec.vpn.plugins.module_utils import algorithms as alg
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import AlgorithmError
 
@@ -364,7 +363,13 @@ def test_strongswan_ah_proposal():
 
 def test_isakmp_policy_seed():
     policy = alg.ios_isakmp_policy("des", "md5", 2, "psk", 86400)
-    assert policy == {"encryption": "des", "hash": "md5", "group": "2", "authentication": "pre-share", "lifetime": 86400}
+    assert policy == {
+        "encryption": "des",
+        "hash": "md5",
+        "group": "2",
+        "authentication": "pre-share",
+        "lifetime": 86400,
+    }
     assert alg.ios_isakmp_policy_lines(policy) == ["encryption des", "hash md5", "authentication pre-share", "group 2"]
     assert alg.ios_isakmp_policy_lines(policy, displayed=True) == ["hash md5", "authentication pre-share", "group 2"]
 
