@@ -1,0 +1,520 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Parser for IOS / IOS-XE ``show crypto ipsec sa`` in all its forms.
+
+Handles the plain, ``detail``, ``peer X``, ``interface X`` and ``vrf X`` variants: they
+print the same blocks and differ only in which blocks appear and in the extra
+``#pkts`` counter lines of ``detail``. Formats from IOS 12.x (``current_peer: a:port``,
+``local addr.``, ``slot:``), 15.x and IOS-XE 16/17 (``sibling_flags``, ``initiator``,
+``(sec)`` timing, ``Kilobyte Volume Rekey``, PQC) are all read.
+
+The parser is a single pass over the lines. Each stripped line is dispatched on its first
+word; most handlers use ``str`` methods, and the few regexes are anchored and precompiled.
+See docs/parsers.md for the schema.
+"""
+
+import re
+
+from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.common import (
+    LINE_ERRORS,
+    check_text,
+    is_chatter,
+    parse_spi,
+    snake,
+    split_paren,
+    warning,
+)
+
+SA_LISTS = (
+    "inbound_esp_sas",
+    "inbound_ah_sas",
+    "inbound_pcp_sas",
+    "outbound_esp_sas",
+    "outbound_ah_sas",
+    "outbound_pcp_sas",
+)
+
+_IDENT = re.compile(r"^(local|remote)\s+ident\s+\(([^)]*)\):\s*\((.*)\)$")
+_CRYPTO_MAP_TAG = re.compile(r"^Crypto map tag:\s*(.*?),\s+local addr\.?\s+(\S+)\s*(.*)$")
+_ACTION = re.compile(r"^(\w+),\s*flags=\{(.*)\}\s*$")
+_SA_SECTION = re.compile(r"^(inbound|outbound)\s+(esp|ah|pcp)\s+sas:$")
+_LIFETIME = re.compile(r"^sa timing:\s*remaining key lifetime\s*\(([^)]*)\):\s*\(?([^)]*)\)?\s*$")
+_REPLAY = re.compile(r"^replay detection support:\s*(\S+)(?:\s+replay window size:\s*(\d+))?\s*$")
+_ECN = re.compile(r"^ecn bit support:\s*(\S+)(?:\s+status:\s*(\S+))?\s*$")
+
+# Cache: printed counter label (e.g. "#pkts compr. failed:") -> schema key.
+_COUNTER_KEYS = {}
+
+
+def _counter_key(label):
+    key = _COUNTER_KEYS.get(label)
+    if key is None:
+        key = snake(label.lstrip("#").rstrip(":"))
+        _COUNTER_KEYS[label] = key
+    return key
+
+
+def _new_ident():
+    return {
+        "protected_vrf": None,
+        "local_ident": None,
+        "remote_ident": None,
+        "current_peer": None,
+        "peer_port": None,
+        "action": None,
+        "flags": [],
+        "counters": {},
+        "local_crypto_endpt": None,
+        "remote_crypto_endpt": None,
+        "plaintext_mtu": None,
+        "path_mtu": None,
+        "ip_mtu": None,
+        "ip_mtu_idb": None,
+        "current_outbound_spi": None,
+        "current_outbound_spi_hex": None,
+        "pfs": None,
+        "dh_group": None,
+        "inbound_esp_sas": [],
+        "inbound_ah_sas": [],
+        "inbound_pcp_sas": [],
+        "outbound_esp_sas": [],
+        "outbound_ah_sas": [],
+        "outbound_pcp_sas": [],
+    }
+
+
+def _new_sa(spi_hex, spi):
+    return {
+        "spi": spi,
+        "spi_hex": spi_hex,
+        "transform": None,
+        "in_use_settings": None,
+        "mode": None,
+        "udp_encaps": None,
+        "esn": None,
+        "conn_id": None,
+        "flow_id": None,
+        "sibling_flags": None,
+        "crypto_map": None,
+        "remaining_kb": None,
+        "remaining_sec": None,
+        "iv_size": None,
+        "replay_detection": None,
+        "status": None,
+        "status_detail": None,
+    }
+
+
+def _parse_ident(value, label):
+    """``10.1.1.0/255.255.255.0/0/0`` or ``2001:DB8::/64/0/0`` -> dict."""
+    addr, mask, prot, port = value.rsplit("/", 3)
+    ident = {"addr": addr, "mask": mask, "prot": int(prot), "port": int(port)}
+    if "prefixlen" in label:
+        ident["prefix_length"] = int(mask)
+    return ident
+
+
+class _State:
+    """Mutable cursor of the single-pass parser."""
+
+    __slots__ = ("result", "warnings", "interface", "ident", "sa_list", "sa", "line_number", "line")
+
+    def __init__(self):
+        self.result = {"interfaces": {}}
+        self.warnings = []
+        self.interface = None
+        self.ident = None
+        self.sa_list = None
+        self.sa = None
+
+
+def _need_ident(state):
+    if state.ident is None:
+        # Output that starts mid-way (a truncated capture, or "peer X" output that
+        # lost its interface line): keep the data under an unnamed interface.
+        if state.interface is None:
+            _start_interface(state, "")
+        _start_ident(state)
+    return state.ident
+
+
+def _need_sa(state):
+    if state.sa is None:
+        raise ValueError("SA attribute outside an SA block")
+    return state.sa
+
+
+def _start_interface(state, name):
+    interfaces = state.result["interfaces"]
+    interface = interfaces.get(name)
+    if interface is None:
+        interface = {"interface": name, "crypto_map_tag": None, "local_addr": None, "idents": []}
+        interfaces[name] = interface
+    state.interface = interface
+    state.ident = None
+    state.sa_list = None
+    state.sa = None
+
+
+def _start_ident(state):
+    if state.interface is None:
+        _start_interface(state, "")
+    ident = _new_ident()
+    state.interface["idents"].append(ident)
+    state.ident = ident
+    state.sa_list = None
+    state.sa = None
+    return ident
+
+
+# --- handlers: each takes (state, line) and returns False if it did not recognise the line
+
+
+def _h_interface(state, line):
+    if not line.startswith("interface:"):
+        return False
+    _start_interface(state, line[10:].strip())
+    return True
+
+
+def _h_crypto(state, line):
+    m = _CRYPTO_MAP_TAG.match(line)
+    if not m:
+        return False
+    if state.interface is None:
+        _start_interface(state, "")
+    state.interface["crypto_map_tag"] = m.group(1)
+    state.interface["local_addr"] = m.group(2)
+    if m.group(3):
+        state.interface["extra"] = m.group(3)
+    state.ident = None
+    return True
+
+
+def _h_protected(state, line):
+    if not line.startswith("protected vrf:"):
+        return False
+    vrf = line[14:].strip()
+    _start_ident(state)["protected_vrf"] = None if vrf == "(none)" else vrf
+    return True
+
+
+def _h_local_remote(state, line):
+    if "ident" in line[:13]:
+        m = _IDENT.match(line)
+        if not m:
+            return False
+        side = m.group(1) + "_ident"
+        ident = state.ident
+        # IOS 12.x has no "protected vrf" line: a new local ident starts a new block.
+        if ident is None or (side == "local_ident" and ident["local_ident"] is not None):
+            ident = _start_ident(state)
+        ident[side] = _parse_ident(m.group(3), m.group(2))
+        return True
+    if line.startswith("local crypto endpt"):
+        ident = _need_ident(state)
+        for part in line.split(", "):
+            label, _, value = part.partition(":")
+            value = value.strip()
+            if label.startswith("local crypto endpt"):
+                ident["local_crypto_endpt"] = value
+            elif label.startswith("remote crypto endpt"):
+                ident["remote_crypto_endpt"] = value
+            else:
+                raise ValueError(f"unknown endpoint field {label!r}")
+        return True
+    return False
+
+
+def _h_current_peer(state, line):
+    ident = _need_ident(state)
+    if line.startswith("current_peer:"):
+        # IOS 12.x: "current_peer: 10.1.1.2:500"
+        address, _, port = line[13:].strip().rpartition(":")
+        ident["current_peer"] = address
+        ident["peer_port"] = int(port)
+        return True
+    words = line.split()
+    if len(words) < 2 or words[0] != "current_peer":
+        return False
+    ident["current_peer"] = words[1]
+    if len(words) >= 4 and words[2] == "port":
+        ident["peer_port"] = int(words[3])
+        if len(words) > 4:
+            ident["current_peer_extra"] = " ".join(words[4:])
+    elif len(words) > 2:
+        ident["current_peer_extra"] = " ".join(words[2:])
+    return True
+
+
+def _h_action(state, line):
+    m = _ACTION.match(line)
+    if not m:
+        return False
+    ident = _need_ident(state)
+    ident["action"] = m.group(1)
+    ident["flags"] = [flag.strip() for flag in m.group(2).split(",") if flag.strip()]
+    return True
+
+
+def _h_counters(state, line):
+    counters = _need_ident(state)["counters"]
+    for part in line.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        label, _, number = part.rpartition(" ")
+        if not label or not number.isdigit():
+            raise ValueError(f"counter without a value: {part!r}")
+        counters[_counter_key(label)] = int(number)
+    return True
+
+
+def _h_mtu(state, line):
+    # "plaintext mtu 1438, path mtu 1500, ip mtu 1500, ip mtu idb GigabitEthernet3"
+    # IOS 12.x: "path mtu 1500, media mtu 1500" or "path mtu 1500, ip mtu 1500, ip mtu idb Fa0/0"
+    if "mtu" not in line:
+        return False
+    ident = _need_ident(state)
+    for part in line.split(","):
+        label, _, value = part.strip().rpartition(" ")
+        key = snake(label)
+        if not key.endswith("mtu") and key != "ip_mtu_idb":
+            raise ValueError(f"unknown MTU field {label!r}")
+        ident[key] = value if key == "ip_mtu_idb" else int(value)
+    return True
+
+
+def _h_current(state, line):
+    if line.startswith("current outbound spi:"):
+        ident = _need_ident(state)
+        ident["current_outbound_spi_hex"], ident["current_outbound_spi"] = parse_spi(line[21:])
+        return True
+    if line.startswith("current_peer"):
+        return _h_current_peer(state, line)
+    return False
+
+
+def _h_pfs(state, line):
+    # "PFS (Y/N): N, DH group: none"
+    # "PFS (Y/N): Y, DH group: group21, PQC Key Exchange: ML-KEM-1024"
+    if not line.startswith("PFS"):
+        return False
+    ident = _need_ident(state)
+    for part in line.split(","):
+        label, _, value = part.partition(":")
+        label = label.strip()
+        value = value.strip()
+        if label.startswith("PFS"):
+            ident["pfs"] = value == "Y"
+        elif label == "DH group":
+            ident["dh_group"] = value
+        elif label:
+            ident[snake(label)] = value
+    return True
+
+
+def _h_section(state, line):
+    m = _SA_SECTION.match(line)
+    if not m:
+        return False
+    ident = _need_ident(state)
+    state.sa_list = ident[m.group(1) + "_" + m.group(2) + "_sas"]
+    state.sa = None
+    return True
+
+
+def _h_spi(state, line):
+    if state.sa_list is None:
+        raise ValueError("SPI outside an SA list")
+    spi_hex, spi = parse_spi(line[4:])
+    sa = _new_sa(spi_hex, spi)
+    if line.startswith("cpi"):
+        sa["cpi"] = sa.pop("spi")
+        sa["cpi_hex"] = sa.pop("spi_hex")
+    state.sa_list.append(sa)
+    state.sa = sa
+    return True
+
+
+def _h_transform(state, line):
+    if not line.startswith("transform:"):
+        return False
+    value = line[10:].strip()
+    if value.endswith(","):
+        value = value[:-1].rstrip()
+    _need_sa(state)["transform"] = value.split()
+    return True
+
+
+def _h_in_use(state, line):
+    # "in use settings ={Tunnel UDP-Encaps, }"  "in use settings ={Tunnel, esn, }"
+    if not line.startswith("in use settings"):
+        return False
+    sa = _need_sa(state)
+    start = line.index("{")
+    end = line.rindex("}")
+    settings = [item.strip() for item in line[start + 1 : end].split(",") if item.strip()]
+    sa["in_use_settings"] = settings
+    words = " ".join(settings).lower().split()
+    sa["mode"] = "transport" if "transport" in words else "tunnel" if "tunnel" in words else None
+    sa["udp_encaps"] = "udp-encaps" in words
+    sa["esn"] = "esn" in words
+    return True
+
+
+def _h_conn(state, line):
+    # "conn id: 2076, flow_id: CSR:76, sibling_flags FFFFFFFF80000048, crypto map: vpn-crypto-map"
+    # "conn id: 2001, flow_id: Onboard VPN:1, sibling_flags 80000046, crypto map: CM, initiator : True"
+    # IOS 12.x: "slot: 0, conn id: 3442, flow_id: 1, crypto map: test"
+    sa = _need_sa(state)
+    for part in line.split(", "):
+        part = part.strip()
+        if part.startswith("conn id:"):
+            sa["conn_id"] = int(part[8:])
+        elif part.startswith("flow_id:"):
+            sa["flow_id"] = part[8:].strip()
+        elif part.startswith("sibling_flags"):
+            sa["sibling_flags"] = part[13:].strip()
+        elif part.startswith("crypto map:"):
+            sa["crypto_map"] = part[11:].strip()
+        elif part.startswith("initiator"):
+            sa["initiator"] = part.partition(":")[2].strip() == "True"
+        elif part.startswith("slot:"):
+            sa["slot"] = int(part[5:])
+        elif part:
+            label, _, value = part.partition(":")
+            if not value:
+                raise ValueError(f"unknown SA field {part!r}")
+            sa[snake(label)] = value.strip()
+    return True
+
+
+def _h_timing(state, line):
+    m = _LIFETIME.match(line)
+    if not m:
+        return False
+    sa = _need_sa(state)
+    units = m.group(1)
+    values = m.group(2).split("/")
+    if units == "k/sec" and len(values) == 2:
+        sa["remaining_kb"] = int(values[0])
+        sa["remaining_sec"] = int(values[1])
+    elif units == "sec" and len(values) == 1:
+        sa["remaining_sec"] = int(values[0])
+    else:
+        raise ValueError(f"unknown lifetime units {units!r}")
+    return True
+
+
+def _h_kilobyte(state, line):
+    # "Kilobyte Volume Rekey has been disabled"
+    if not line.startswith("Kilobyte Volume Rekey has been "):
+        return False
+    _need_sa(state)["kilobyte_volume_rekey"] = line[31:].strip()
+    return True
+
+
+def _h_iv(state, line):
+    if not line.startswith("IV size:"):
+        return False
+    _need_sa(state)["iv_size"] = int(line[8:].split()[0])
+    return True
+
+
+def _h_replay(state, line):
+    m = _REPLAY.match(line)
+    if not m:
+        return False
+    sa = _need_sa(state)
+    sa["replay_detection"] = m.group(1) == "Y"
+    if m.group(2) is not None:
+        sa["replay_window_size"] = int(m.group(2))
+    return True
+
+
+def _h_status(state, line):
+    if not line.startswith("Status:"):
+        return False
+    sa = _need_sa(state)
+    sa["status"], sa["status_detail"] = split_paren(line[7:])
+    return True
+
+
+def _h_ecn(state, line):
+    m = _ECN.match(line)
+    if not m:
+        return False
+    sa = _need_sa(state)
+    sa["ecn_bit_support"] = m.group(1) == "Y"
+    if m.group(2) is not None:
+        sa["ecn_status"] = m.group(2)
+    return True
+
+
+_DISPATCH = {
+    "interface:": _h_interface,
+    "Crypto": _h_crypto,
+    "protected": _h_protected,
+    "local": _h_local_remote,
+    "remote": _h_local_remote,
+    "current_peer": _h_current_peer,
+    "current_peer:": _h_current_peer,
+    "current": _h_current,
+    "#pkts": _h_counters,
+    "##pkts": _h_counters,
+    "#send": _h_counters,
+    "plaintext": _h_mtu,
+    "path": _h_mtu,
+    "PERMIT,": _h_action,
+    "DENY,": _h_action,
+    "PFS": _h_pfs,
+    "inbound": _h_section,
+    "outbound": _h_section,
+    "spi:": _h_spi,
+    "cpi:": _h_spi,
+    "transform:": _h_transform,
+    "in": _h_in_use,
+    "conn": _h_conn,
+    "slot:": _h_conn,
+    "sa": _h_timing,
+    "Kilobyte": _h_kilobyte,
+    "IV": _h_iv,
+    "replay": _h_replay,
+    "Status:": _h_status,
+    "ecn": _h_ecn,
+}
+
+
+def parse_show_crypto_ipsec_sa(text):
+    """Parse ``show crypto ipsec sa [detail|peer X|interface X]`` output.
+
+    Returns ``{"interfaces": {name: {...}}, "warnings": [...]}``. Never raises on
+    malformed text; unknown or malformed lines become warnings.
+    """
+    text = check_text(text)
+    state = _State()
+    dispatch = _DISPATCH
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        space = line.find(" ")
+        first = line if space < 0 else line[:space]
+        handler = dispatch.get(first)
+        if handler is None:
+            if first[:1] == "#":
+                handler = _h_counters
+            elif first[-1:] == ",":
+                handler = _h_action
+        try:
+            if handler is not None and handler(state, line):
+                continue
+        except LINE_ERRORS as exc:
+            warning(state.warnings, number, raw, f"malformed line: {exc}")
+            continue
+        if is_chatter(line):
+            continue
+        warning(state.warnings, number, raw, "unrecognised line")
+    result = state.result
+    result["warnings"] = state.warnings
+    return result

@@ -1,0 +1,200 @@
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Parser for IOS / IOS-XE ``show crypto isakmp sa [detail]`` (IKEv1 SAs).
+
+Formats read:
+- IOS 12.2/12.4: one table, header ``dst src state conn-id slot [status]`` or none at all;
+- IOS 15.x and IOS-XE: ``IPv4 Crypto ISAKMP SA`` / ``IPv6 Crypto ISAKMP SA`` sections, header
+  ``dst src state conn-id status``; IPv6 rows printed as ``dst:``/``src:``/``state:`` lines;
+- ``detail``: the code legend, ``C-id Local Remote I-VRF Status Encr Hash Auth DH Lifetime Cap.``
+  rows (I-VRF and Cap. may be empty) and their ``Engine-id:Conn-id`` line.
+"""
+
+import re
+
+from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.common import (
+    LINE_ERRORS,
+    check_text,
+    hms_to_seconds,
+    is_chatter,
+    split_paren,
+    warning,
+)
+
+# IKEv1 states IOS prints, by exchange: main mode, aggressive mode, quick mode.
+IKEV1_STATES = (
+    "MM_NO_STATE",
+    "MM_SA_SETUP",
+    "MM_KEY_EXCH",
+    "MM_KEY_AUTH",
+    "AG_NO_STATE",
+    "AG_INIT_EXCH",
+    "AG_AUTH",
+    "QM_IDLE",
+)
+_EXCHANGES = {"MM": "main", "AG": "aggressive", "QM": "quick"}
+
+_SECTION = re.compile(r"^(IPv4|IPv6) Crypto ISAKMP SA$")
+_STATE_TOKEN = re.compile(r"^[A-Z][A-Z0-9]*_[A-Z0-9_]+$")
+_LIFETIME = re.compile(r"^\d+:\d\d:\d\d$")
+_V6_STATE = re.compile(r"^state:\s*(\S+)\s+conn-id:\s*(\d+)(?:\s+slot:\s*(\d+))?(?:\s+status:\s*(.*))?$")
+_ENGINE = re.compile(r"^Engine-id:Conn-id\s*=\s*(.*)$")
+_LEGEND_STARTS = ("Codes:", "C - ", "K - ", "T - ", "psk - ", "renc - ", "X - ", "D - ", "N - ", "F - ")
+_STATUS_WORDS = frozenset(("ACTIVE", "INACTIVE", "DELETED", "UP", "DOWN"))
+
+
+def _exchange(state):
+    return _EXCHANGES.get(state[:2])
+
+
+class _State:
+    __slots__ = ("sas", "warnings", "family", "detail", "last", "pending_v6")
+
+    def __init__(self):
+        self.sas = []
+        self.warnings = []
+        self.family = "ipv4"
+        self.detail = False
+        self.last = None
+        self.pending_v6 = None
+
+
+def _row(state, line):
+    """A summary row: ``dst src state conn-id [slot] [status]``."""
+    words = line.split()
+    if len(words) < 4 or not _STATE_TOKEN.match(words[2]) or not words[3].isdigit():
+        return False
+    sa = {
+        "family": "ipv6" if ":" in words[0] else state.family,
+        "dst": words[0],
+        "src": words[1],
+        "state": words[2],
+        "exchange": _exchange(words[2]),
+        "conn_id": int(words[3]),
+    }
+    rest = words[4:]
+    # A status never starts with a digit, so a leading number is the slot column.
+    if rest and rest[0].isdigit():
+        sa["slot"] = int(rest[0])
+        rest = rest[1:]
+    status = " ".join(rest)
+    sa["status"], sa["status_detail"] = split_paren(status) if status else (None, None)
+    state.sas.append(sa)
+    state.last = sa
+    return True
+
+
+def _detail_row(state, line):
+    """``1001  10.0.0.1  10.0.0.2  [ivrf]  ACTIVE aes  sha  psk  14 23:59:50 [caps]``."""
+    words = line.split()
+    if len(words) < 9 or not words[0].isdigit():
+        return False
+    index = 3
+    ivrf = None
+    if words[3] not in _STATUS_WORDS:
+        ivrf = words[3]
+        index = 4
+    status = words[index]
+    lifetime_at = None
+    for position in range(index + 1, len(words)):
+        if _LIFETIME.match(words[position]):
+            lifetime_at = position
+            break
+    if lifetime_at is None or lifetime_at - index < 5:
+        raise ValueError("detail row without encryption/hash/auth/DH/lifetime columns")
+    algorithms = words[index + 1 : lifetime_at]
+    dh = algorithms[-1]
+    sa = {
+        "family": "ipv6" if ":" in words[1] else state.family,
+        "conn_id": int(words[0]),
+        "local": words[1],
+        "remote": words[2],
+        "ivrf": ivrf,
+        "status": status,
+        "encryption": " ".join(algorithms[:-3]),
+        "hash": algorithms[-3],
+        "auth": algorithms[-2],
+        "dh_group": int(dh) if dh.isdigit() else dh,
+        "lifetime": words[lifetime_at],
+        "lifetime_seconds": hms_to_seconds(words[lifetime_at]),
+        "capabilities": " ".join(words[lifetime_at + 1 :]),
+        "engine_id": None,
+        "engine_conn_id": None,
+    }
+    state.sas.append(sa)
+    state.last = sa
+    return True
+
+
+def _handle(state, line):
+    m = _SECTION.match(line)
+    if m:
+        state.family = m.group(1).lower()
+        return True
+    if line.startswith("dst ") and " src " in line and " state " in line:
+        return True
+    if line.startswith(("C-id ", "Conn id ")):
+        state.detail = True
+        return True
+    if line.startswith(_LEGEND_STARTS):
+        return True
+    m = _ENGINE.match(line)
+    if m:
+        if state.last is None:
+            raise ValueError("Engine-id line before any SA")
+        engine, _, conn = m.group(1).strip().rpartition(":")
+        state.last["engine_id"] = engine
+        state.last["engine_conn_id"] = int(conn) if conn.isdigit() else conn
+        return True
+    # IPv6 rows: " dst: X" / " src: Y" / " state: QM_IDLE  conn-id: 1001 status: ACTIVE"
+    if line.startswith("dst:"):
+        state.pending_v6 = {"family": "ipv6", "dst": line[4:].strip()}
+        return True
+    if line.startswith("src:"):
+        if state.pending_v6 is None:
+            raise ValueError("src: line without a dst: line")
+        state.pending_v6["src"] = line[4:].strip()
+        return True
+    if line.startswith("state:"):
+        m = _V6_STATE.match(line)
+        pending = state.pending_v6
+        if not m or pending is None or "src" not in pending:
+            raise ValueError("state: line without dst:/src: lines")
+        pending["state"] = m.group(1)
+        pending["exchange"] = _exchange(m.group(1))
+        pending["conn_id"] = int(m.group(2))
+        if m.group(3) is not None:
+            pending["slot"] = int(m.group(3))
+        status = (m.group(4) or "").strip()
+        pending["status"], pending["status_detail"] = split_paren(status) if status else (None, None)
+        state.sas.append(pending)
+        state.last = pending
+        state.pending_v6 = None
+        return True
+    if state.detail and line[:1].isdigit():
+        return _detail_row(state, line)
+    return _row(state, line)
+
+
+def parse_show_crypto_isakmp_sa(text):
+    """Parse ``show crypto isakmp sa`` or ``show crypto isakmp sa detail``.
+
+    Returns ``{"detail": bool, "sas": [...], "warnings": [...]}``.
+    """
+    text = check_text(text)
+    state = _State()
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            if _handle(state, line):
+                continue
+        except LINE_ERRORS as exc:
+            warning(state.warnings, number, raw, f"malformed line: {exc}")
+            continue
+        if is_chatter(line):
+            continue
+        warning(state.warnings, number, raw, "unrecognised line")
+    if state.pending_v6 is not None:
+        warning(state.warnings, 0, "", "incomplete IPv6 SA at end of output: {}".format(state.pending_v6.get("dst")))
+    return {"detail": state.detail, "sas": state.sas, "warnings": state.warnings}
