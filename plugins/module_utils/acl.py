@@ -459,12 +459,16 @@ def _parse_address(tokens, pos, text, side):
     if word == "host":
         if pos + 1 >= len(tokens):
             raise AclError(f"cannot parse ACE {_quote(text)}: 'host' needs an address ({side})", text=text)
-        return wildcard_to_prefix(f"host {tokens[pos + 1]}"), pos + 2
-    if pos + 1 >= len(tokens):
-        raise AclError(
-            f"cannot parse ACE {_quote(text)}: {side} address {_quote(tokens[pos])} needs a wildcard", text=text
-        )
-    pair = f"{tokens[pos]} {tokens[pos + 1]}"
+        pair = f"host {tokens[pos + 1]}"
+    else:
+        if pos + 1 >= len(tokens) or "." not in tokens[pos + 1]:
+            found = _quote(tokens[pos + 1]) if pos + 1 < len(tokens) else "the end of the line"
+            raise AclError(
+                f"cannot parse ACE {_quote(text)}: {side} address {_quote(tokens[pos])} needs a wildcard, "
+                f"found {found}",
+                text=text,
+            )
+        pair = f"{tokens[pos]} {tokens[pos + 1]}"
     try:
         prefix = wildcard_to_prefix(pair)
     except AclError as err:
