@@ -72,6 +72,9 @@ def check_filter_args(documentation, args, kwargs):
             raise AnsibleFilterError(f"{name}: option '{key}' given twice (positionally and by name)")
         data[key] = value
 
+    unknown = sorted(key for key in data if key not in options)
+    if unknown:
+        raise AnsibleFilterError(f"{name}: unknown option(s) {', '.join(unknown)}; supported: {', '.join(options)}")
     spec = {}
     for option, meta in options.items():
         meta = meta or {}
