@@ -1059,7 +1059,7 @@ def markdown_table():
         out.append(f"### {title}")
         out.append("")
         out.append("| " + " | ".join(header) + " |")
-        out.append("| " + " | ".join("---" for _ in header) + " |")
+        out.append("| " + " | ".join(["---"] * len(header)) + " |")
         for row in rows:
             out.append("| " + " | ".join(row) + " |")
         out.append("")
