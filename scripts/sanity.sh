@@ -13,6 +13,12 @@ mkdir -p "$dest"
 # Tracked files plus new files that are not ignored: exactly what a commit would hold.
 (cd "$repo" && git ls-files --cached --others --exclude-standard -z | xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' ) \
   | (cd "$repo" && tar -cf - -T -) | (cd "$dest" && tar -xf -)
+# Collections this one depends on must sit beside it, as they would in a real install.
+site_packages=$("$venv/bin/python" -c 'import ansible, os; print(os.path.dirname(os.path.dirname(ansible.__file__)))')
+for dep in ansible/utils ansible/netcommon cisco/ios; do
+  mkdir -p "$dest/../../$(dirname "$dep")"
+  ln -sfn "$site_packages/ansible_collections/$dep" "$dest/../../$dep"
+done
 cd "$dest"
 # The copy sits inside the repo's work tree, so give it a repository of its own: ansible-test lists files with git.
 git init -q . && git add -A && git -c user.name=sanity -c user.email=sanity@localhost commit -qm sanity
