@@ -2,10 +2,17 @@
 
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 from ansible_collections.ipsec.vpn.plugins.module_utils import algorithms as alg
-from ansible_collections.ipsec.vpn.plugins.module_utils.errors import AlgorithmError
+from ansible_collections.ipsec.vpn.plugins.module_utils.errors import (
+    AclError,
+    AlgorithmError,
+    IntentError,
+    IntentErrors,
+)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
@@ -17,6 +24,55 @@ KIND_NAMES = {
     "dh_group": list(alg.DH_GROUPS),
     "authentication": list(alg.AUTHENTICATION),
 }
+
+
+# --------------------------------------------------------------------------- errors and purity
+
+
+def test_intent_error_str_and_fields():
+    err = IntentError("tunnels[3].b.networks[0]", "'10.0.0.0/33' is not a prefix")
+    assert str(err) == "tunnels[3].b.networks[0]: '10.0.0.0/33' is not a prefix"
+    assert err.args == ("tunnels[3].b.networks[0]: '10.0.0.0/33' is not a prefix",)
+    assert (err.path, err.code) == ("tunnels[3].b.networks[0]", "INVALID")
+    assert isinstance(err, ValueError)
+    assert IntentError("p", "m", code="PSK_MISMATCH").as_dict() == {"path": "p", "message": "m", "code": "PSK_MISMATCH"}
+    assert IntentError("p", "m") == IntentError("p", "m")
+    assert IntentError("p", "m") != IntentError("p", "m", code="X")
+    assert str(IntentError("", "whole intent is empty")) == "whole intent is empty"
+
+
+def test_intent_errors_lists_all_one_per_line():
+    first = IntentError("tunnels[0].a", "unknown host 'r9'")
+    second = IntentError("profiles.legacy", "DES is weak", code="WEAK_CRYPTO")
+    errors = IntentErrors([first, IntentErrors([second])])
+    assert errors.errors == [first, second]
+    assert str(errors) == "tunnels[0].a: unknown host 'r9'\nprofiles.legacy: DES is weak"
+    assert len(errors) == 2 and list(errors) == [first, second]
+    assert errors.as_list()[1]["code"] == "WEAK_CRYPTO"
+    assert isinstance(errors, ValueError)
+    with pytest.raises(TypeError, match="holds IntentError instances"):
+        IntentErrors(["not an error"])
+
+
+def test_algorithm_and_acl_error_fields():
+    err = AlgorithmError("m", algorithm="des", target="ios_ikev1", kind="encryption")
+    assert (str(err), err.algorithm, err.target, err.kind) == ("m", "des", "ios_ikev1", "encryption")
+    err = AclError("bad", text="permit ip any", field="destination")
+    assert (str(err), err.text, err.field) == ("bad", "permit ip any", "destination")
+    assert isinstance(err, ValueError)
+
+
+def test_pure_core_does_not_import_ansible():
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "import ansible_collections.ipsec.vpn.plugins.module_utils.algorithms;"
+        "import ansible_collections.ipsec.vpn.plugins.module_utils.acl;"
+        "bad = [m for m in sys.modules if m == 'ansible' or m.startswith('ansible.')];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    collections = os.path.join(REPO_ROOT, "build", "collections")
+    proc = subprocess.run([sys.executable, "-c", code, collections], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 # --------------------------------------------------------------------------- table shape
