@@ -744,7 +744,10 @@ def traffic_selector(ace, side):
     ``'172.16.1.0/24'``; ``'10.0.0.0/8[tcp/443]'``; ``'198.51.100.1/32[gre]'``;
     ``'10.0.0.0/8[udp/1000-2000]'`` for ranges (``lt``/``gt`` become ranges).
     ``neq`` and several ``eq`` ports cannot be expressed and raise :class:`AclError`
-    naming the target strongswan. Works for IPv4 and IPv6.
+    naming the target strongswan. Works for IPv4 and IPv6. Protocol names are the ones
+    /etc/protocols knows (``ah`` for IOS ``ahp``); protocols without one are numeric.
+    Note that charon negotiates port ranges, but its kernel interfaces install only single
+    ports (swanctl.conf(5)), so planners should prefer ``eq`` with one port.
     """
     if side not in ("source", "destination"):
         raise AclError(f"side must be 'source' or 'destination', got {side!r}", field="side")
