@@ -1,0 +1,144 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Static routes each gateway and inside router needs, with the reason for each.
+
+Rules (see ``docs/plan.md``):
+
+* a gateway routes each protected network that sits behind an inside router via that router;
+* it routes each remote protected network of a policy-based tunnel toward the internet next
+  hop (or straight to the peer when the peer is directly connected), so the packets leave
+  through the interface that carries the crypto map;
+* it routes the remote networks of a GRE/VTI tunnel with static overlay routing into the
+  tunnel interface;
+* it routes the peer's public network via the internet next hop unless directly connected;
+* an inside router routes the remote networks of every tunnel that protects its own networks
+  via its gateway.
+
+Pure Python; address math uses netaddr.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import netaddr
+
+
+def _covered(net, candidates):
+    return any(net in c for c in candidates)
+
+
+def _overlaps(net, candidates):
+    return any(net.first <= c.last and c.first <= net.last for c in candidates)
+
+
+class RouteTable:
+    """Collects routes, merging reasons of identical routes; ``as_list`` sorts them."""
+
+    def __init__(self):
+        self._routes = {}
+
+    def add(self, net, reason_code, reason, next_hop=None, interface=None):
+        key = (net.version, net.first, net.prefixlen, str(next_hop) if next_hop is not None else "", interface or "")
+        if key in self._routes:
+            return
+        self._routes[key] = {
+            "prefix": str(net.cidr),
+            "network": str(net.network),
+            "netmask": str(net.netmask),
+            "next_hop": str(next_hop) if next_hop is not None else None,
+            "interface": interface,
+            "reason_code": reason_code,
+            "reason": reason,
+        }
+
+    def as_list(self):
+        return [self._routes[key] for key in sorted(self._routes)]
+
+
+def gateway_routes(model, gateway, ends):
+    """Routes for one gateway.
+
+    ``ends`` lists ``(tunnel, side, interface_name)`` for the gateway's tunnel ends;
+    ``interface_name`` is the tunnel interface for GRE/VTI, else None.
+    """
+    table = RouteTable()
+    outside = gateway["outside"].cidr
+    connected = [outside] + [p["net"] for p in gateway["protected"] if p["next_hop"] is None]
+    for p in gateway["protected"]:
+        if p["next_hop"] is not None:
+            table.add(
+                p["net"],
+                "inside_protected",
+                "protected network %s sits behind the inside router at %s" % (p["net"].cidr, p["next_hop"]),
+                next_hop=p["next_hop"],
+            )
+    for tunnel, side, interface in ends:
+        end = tunnel.ends[side]
+        peer = model.gateways[tunnel.other(side).gateway]
+        peer_ip = peer["outside"].ip
+        hop = gateway["internet_next_hop"]
+        directly = peer_ip in outside
+        static_overlay = tunnel.style != "crypto_map" and tunnel.overlay["routing"]["protocol"] == "static"
+        if tunnel.style == "crypto_map":
+            via = hop if hop is not None else peer_ip
+            for net in end.remote_networks:
+                if _covered(net, connected):
+                    continue
+                table.add(
+                    net,
+                    "remote_protected",
+                    "remote protected network of tunnel '%s' (peer %s): it must leave through %s, where the crypto "
+                    "map encrypts it" % (tunnel.name, peer["name"], gateway["outside_interface"]),
+                    next_hop=via,
+                )
+        elif static_overlay:
+            for net in end.remote_networks:
+                if _covered(net, connected):
+                    continue
+                table.add(
+                    net,
+                    "overlay_static",
+                    "remote protected network of tunnel '%s' (peer %s) is reached through %s"
+                    % (tunnel.name, peer["name"], interface),
+                    interface=interface,
+                )
+        if not directly and hop is not None:
+            table.add(
+                peer["outside"].cidr,
+                "peer_public",
+                "public network of peer %s (tunnel '%s') is reached via the internet next hop"
+                % (peer["name"], tunnel.name),
+                next_hop=hop,
+            )
+    return table.as_list()
+
+
+def inside_router_routes(model, router):
+    """Routes for one inside router: the remote networks of the tunnels protecting its networks."""
+    table = RouteTable()
+    own = router["networks"]
+    gateway = model.gateways[router["gateway"]]
+    for tunnel, side in model.by_gateway.get(gateway["name"], []):
+        end = tunnel.ends[side]
+        if not _overlaps_any(end.networks, own):
+            continue
+        for net in end.remote_networks:
+            if _overlaps(net, own):
+                continue
+            table.add(
+                net,
+                "via_gateway",
+                "remote network of tunnel '%s' (%s <-> %s) is reached through gateway %s"
+                % (tunnel.name, end.gateway, tunnel.other(side).gateway, gateway["name"]),
+                next_hop=router["next_hop"],
+            )
+    return table.as_list()
+
+
+def _overlaps_any(nets, others):
+    return any(_overlaps(n, others) for n in nets)
+
+
+def wildcard(net):
+    """``netaddr.IPNetwork('172.16.1.0/24')`` -> ``'0.0.0.255'``."""
+    return str(netaddr.IPAddress(int(net.hostmask), net.version))
