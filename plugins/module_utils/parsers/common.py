@@ -11,6 +11,7 @@ import re
 # Device chatter that is not part of a command's output: an echoed prompt and
 # command, and the two lines that "exec-timestamp" adds before every output.
 _PROMPT_ECHO = re.compile(r"^[\w.\-:/\[\]]+(?:\([^)]*\))?[#>]\s*\S")
+_BARE_PROMPT = re.compile(r"^[\w.\-:/\[\]]+(?:\([^)]*\))?[#>]$")
 _TIMESTAMP_PREFIXES = ("Load for ", "Time source is ")
 
 # Exceptions a line handler may raise on malformed input; the parser turns them
@@ -30,8 +31,10 @@ def check_text(text):
 
 
 def is_chatter(stripped):
-    """True for lines that surround a command's output: prompt echo, timestamps."""
+    """True for lines that surround a command's output: prompt echo, bare prompt, timestamps."""
     if stripped.startswith(_TIMESTAMP_PREFIXES):
+        return True
+    if _BARE_PROMPT.match(stripped):
         return True
     return bool(_PROMPT_ECHO.match(stripped)) and (" show " in stripped or "#show" in stripped or ">show" in stripped)
 

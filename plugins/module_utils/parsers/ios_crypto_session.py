@@ -41,7 +41,7 @@ def _none(value):
 
 
 class _State:
-    __slots__ = ("interfaces", "warnings", "session", "flow", "ike_sa", "interface")
+    __slots__ = ("interfaces", "warnings", "session", "flow", "ike_sa", "interface", "session_id")
 
     def __init__(self):
         self.interfaces = {}
@@ -50,6 +50,7 @@ class _State:
         self.session = None
         self.flow = None
         self.ike_sa = None
+        self.session_id = None
 
 
 def _new_session():
@@ -88,6 +89,7 @@ def _handle(state, line):
         state.session = session
         state.flow = None
         state.ike_sa = None
+        state.session_id = None
         return True
     for prefix, key in _SIMPLE_FIELDS.items():
         if line.startswith(prefix):
@@ -117,7 +119,11 @@ def _handle(state, line):
         _need_session(state)["desc"] = _none(line[5:].strip())
         return True
     if line.startswith("Session ID:"):
-        _need_session(state)["session_id"] = int(line[11:].strip())
+        # IOS prints one "Session ID" before each IKE SA line; the session keeps the first.
+        session = _need_session(state)
+        state.session_id = int(line[11:].strip())
+        if session["session_id"] is None:
+            session["session_id"] = state.session_id
         return True
     if line.startswith("IKE"):
         m = _IKE_SA.match(line)
@@ -134,7 +140,9 @@ def _handle(state, line):
             "conn_id": None,
             "lifetime": None,
             "lifetime_seconds": None,
+            "session_id": state.session_id,
         }
+        state.session_id = None
         if m.group(7).strip():
             ike_sa["extra"] = m.group(7).strip()
         _need_session(state)["ike_sas"].append(ike_sa)

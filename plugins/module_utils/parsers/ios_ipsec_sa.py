@@ -258,14 +258,19 @@ def _h_action(state, line):
 
 def _h_counters(state, line):
     counters = _need_ident(state)["counters"]
+    bad = []
     for part in line.split(","):
         part = part.strip()
         if not part:
             continue
         label, _, number = part.rpartition(" ")
         if not label or not number.isdigit():
-            raise ValueError(f"counter without a value: {part!r}")
+            bad.append(part)
+            continue
         counters[_counter_key(label)] = int(number)
+    if bad:
+        # the good counters on the line are kept; the bad ones are reported
+        raise ValueError(f"counter without a value: {', '.join(repr(b) for b in bad)}")
     return True
 
 
@@ -278,9 +283,9 @@ def _h_mtu(state, line):
     for part in line.split(","):
         label, _, value = part.strip().rpartition(" ")
         key = snake(label)
-        if not key.endswith("mtu") and key != "ip_mtu_idb":
+        if not key.endswith(("mtu", "mtu_idb")):
             raise ValueError(f"unknown MTU field {label!r}")
-        ident[key] = value if key == "ip_mtu_idb" else int(value)
+        ident[key] = value if key.endswith("idb") else int(value)
     return True
 
 

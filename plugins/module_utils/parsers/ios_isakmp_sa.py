@@ -117,6 +117,7 @@ def _detail_row(state, line):
         "lifetime": words[lifetime_at],
         "lifetime_seconds": hms_to_seconds(words[lifetime_at]),
         "capabilities": " ".join(words[lifetime_at + 1 :]),
+        "engine_conn": None,
         "engine_id": None,
         "engine_conn_id": None,
     }
@@ -141,9 +142,13 @@ def _handle(state, line):
     if m:
         if state.last is None:
             raise ValueError("Engine-id line before any SA")
-        engine, _, conn = m.group(1).strip().rpartition(":")
-        state.last["engine_id"] = engine
-        state.last["engine_conn_id"] = int(conn) if conn.isdigit() else conn
+        raw_value = m.group(1).strip()
+        engine, colon, conn = raw_value.rpartition(":")
+        state.last["engine_conn"] = raw_value
+        # IOS prints "????" when the crypto engine has not allocated a connection yet.
+        if colon and conn.isdigit():
+            state.last["engine_id"] = engine
+            state.last["engine_conn_id"] = int(conn)
         return True
     # IPv6 rows: " dst: X" / " src: Y" / " state: QM_IDLE  conn-id: 1001 status: ACTIVE"
     if line.startswith("dst:"):
