@@ -671,7 +671,8 @@ def _profile(c, path, name, raw):
 def _outside_acl(c, path, raw):
     if raw is None:
         raw = {}
-    d = mapping(c, path, raw, ("enabled", "name", "permit_decrypted", "permit_management", "extra_entries"))
+    fields = ("enabled", "name", "permit_nat_traversal", "permit_decrypted", "permit_management", "extra_entries")
+    d = mapping(c, path, raw, fields)
     if d is None:
         return None
     name = d.get("name")
@@ -690,6 +691,7 @@ def _outside_acl(c, path, raw):
     return {
         "enabled": opt_bool(c, path + ".enabled", d.get("enabled"), False),
         "name": opt_name(c, path + ".name", name, DEFAULT_OUTSIDE_ACL, "ACL name"),
+        "permit_nat_traversal": opt_bool(c, path + ".permit_nat_traversal", d.get("permit_nat_traversal"), None),
         "permit_decrypted": opt_bool(c, path + ".permit_decrypted", d.get("permit_decrypted"), False),
         "permit_management": opt_bool(c, path + ".permit_management", d.get("permit_management"), False),
         "extra_entries": extra,

@@ -732,6 +732,8 @@ def _outside_parts(gw, items, cache):
             "destination_port": {"op": "eq", "ports": ["isakmp"]},
         }
     )
+    if gw["outside_acl"]["permit_nat_traversal"] is not None:
+        nat_t = gw["outside_acl"]["permit_nat_traversal"]
     if nat_t:
         head.append(
             {
