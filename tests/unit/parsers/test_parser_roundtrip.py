@@ -1,0 +1,48 @@
+"""parse(generate(n)) == truth for the generator in benchmarks/parsers/generate.py."""
+
+import pytest
+from ansible_collections.ipsec.vpn.plugins.module_utils.parsers import parse
+from parser_helpers import load_generator
+
+generate = load_generator()
+
+
+@pytest.mark.parametrize("peers", [1, 7, 60, 400])
+@pytest.mark.parametrize("detail", [True, False])
+def test_ipsec_round_trip(peers, detail):
+    text, truth = generate.generate_ipsec(peers, seed=peers, detail=detail)
+    assert parse("show crypto ipsec sa detail" if detail else "show crypto ipsec sa", text) == truth
+
+
+def test_ipsec_truth_covers_the_interesting_shapes():
+    _text, truth = generate.generate_ipsec(60, seed=3)
+    names = list(truth["interfaces"])
+    assert any(name.startswith("Virtual-Access") for name in names)
+    assert any(name.startswith("Tunnel") for name in names)
+    assert any("." in name for name in names)
+    idents = [ident for iface in truth["interfaces"].values() for ident in iface["idents"]]
+    assert any(ident["flags"] == [] for ident in idents)
+    assert any("pqc_key_exchange" in ident for ident in idents)
+    assert any(len(ident["inbound_esp_sas"]) == 2 for ident in idents)
+    sas = [sa for ident in idents for sa in ident["inbound_esp_sas"]]
+    assert any(sa["udp_encaps"] for sa in sas) and any(sa["esn"] for sa in sas)
+    assert any(sa["remaining_kb"] is None for sa in sas) and any(sa["remaining_kb"] for sa in sas)
+
+
+def test_ipsec_round_trip_detects_a_changed_value():
+    text, truth = generate.generate_ipsec(5, seed=1)
+    first = next(iter(truth["interfaces"].values()))["idents"][0]
+    changed = text.replace("#pkts encaps: %d," % first["counters"]["pkts_encaps"], "#pkts encaps: 1234567,", 1)
+    assert parse("show crypto ipsec sa", changed) != truth
+
+
+@pytest.mark.parametrize("peers", [1, 40, 300])
+def test_isakmp_round_trip(peers):
+    text, truth = generate.generate_isakmp(peers)
+    assert parse("show crypto isakmp sa", text) == truth
+
+
+@pytest.mark.parametrize("peers", [1, 40, 300])
+def test_swanctl_round_trip(peers):
+    text, truth = generate.generate_swanctl(peers, seed=peers)
+    assert parse("swanctl --list-sas", text) == truth
