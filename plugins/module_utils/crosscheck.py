@@ -19,7 +19,7 @@ __metaclass__ = type
 import heapq
 
 from ansible_collections.ipsec.vpn.plugins.module_utils import acl
-from ansible_collections.ipsec.vpn.plugins.module_utils.errors import AclError, IntentError
+from ansible_collections.ipsec.vpn.plugins.module_utils.errors import IntentError
 
 STATUSES = (
     "OK",
@@ -177,18 +177,36 @@ def _mirror_key(key):
     return (proto, dst, dport, src, sport)
 
 
+def _describe_key(key):
+    proto, src, sport, dst, dport = key
+    words = [proto, src]
+    if sport is not None:
+        words.append("%s %s" % (sport[0], " ".join(str(p) for p in sport[1])))
+    words += ["->", dst]
+    if dport is not None:
+        words.append("%s %s" % (dport[0], " ".join(str(p) for p in dport[1])))
+    return "'%s'" % " ".join(words)
+
+
 def _mirror_detail(a, b):
-    try:
-        result = acl.acl_mirror_check(a.ace_dicts, b.ace_dicts)
-        lines = result["differences"]
-    except AclError as err:  # pragma: no cover - entries come from validated input
-        lines = [str(err)]
-    text = "; ".join(lines[:5])
-    if len(lines) > 5:
-        text += "; and %d more" % (len(lines) - 5)
-    return (
-        text.replace(" a[", " end a[").replace("b[", "end b[").replace("in b", "in end b").replace("of a", "of end a")
-    )
+    expected = [_mirror_key(k) for k in a.aces]
+    have = list(b.aces)
+    missing = [k for k in expected if k not in have]
+    unexpected = [k for k in have if k not in expected]
+    parts = []
+    if missing:
+        parts.append(
+            "end b (%s) lacks the mirror of %s"
+            % (b.end.gateway, ", ".join(_describe_key(_mirror_key(k)) for k in missing[:5]))
+        )
+    if unexpected:
+        parts.append(
+            "end b (%s) has %s, which mirrors nothing on end a (%s)"
+            % (b.end.gateway, ", ".join(_describe_key(k) for k in unexpected[:5]), a.end.gateway)
+        )
+    if not parts:
+        parts.append("the entries differ in number")
+    return "; ".join(parts)
 
 
 def _ports_overlap(x, y):
