@@ -687,7 +687,7 @@ def _outside_acl(c, path, raw):
         try:
             extra.append((text.strip(), acl.canonical_ace(acl.parse_ios_ace(text))))
         except AclError as err:
-            c.add(epath, "%s: %s" % (_short(text), err))
+            c.add(epath, str(err))
     return {
         "enabled": opt_bool(c, path + ".enabled", d.get("enabled"), False),
         "name": opt_name(c, path + ".name", name, DEFAULT_OUTSIDE_ACL, "ACL name"),
