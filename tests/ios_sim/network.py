@@ -409,7 +409,7 @@ def ping_command(session: "Session", args: str) -> str:
         raise Incomplete()
     target = tokens[0]
     if not is_ipv4(target):
-        raise CliError(f"% Unrecognized host or address, or protocol not running.\n")
+        raise CliError("% Unrecognized host or address, or protocol not running.\n")
     repeat, size, source = 5, 100, None
     index = 1
     options = {"repeat": (1, 2147483647), "size": (36, 18024), "timeout": (0, 3600)}
@@ -436,7 +436,7 @@ def ping_command(session: "Session", args: str) -> str:
                 if state is None:
                     raise InvalidAt(position + index + 1)
                 if not state.address or not line_protocol_up(world, device, state):
-                    raise CliError(f"% Invalid source interface - Interface not up or has no address")
+                    raise CliError("% Invalid source interface - Interface not up or has no address")
                 source = state.address
         else:
             low, high = options[name]

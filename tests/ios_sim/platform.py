@@ -155,7 +155,7 @@ _CACHE: Dict[str, Platform] = {}
 def load_platform(name_or_path: str = "ios15") -> Platform:
     """Load (and cache) a platform by data-file name (``ios15``) or path."""
     path = name_or_path
-    if not os.path.sep in name_or_path and not name_or_path.endswith((".yml", ".yaml")):
+    if os.path.sep not in name_or_path and not name_or_path.endswith((".yml", ".yaml")):
         path = os.path.join(DATA_DIR, name_or_path + ".yml")
     path = os.path.abspath(path)
     if path not in _CACHE:

@@ -188,12 +188,12 @@ class _LineEditor:
         self.skip_newline = char == "\r"
         if char in "\r\n":
             line, self.buffer = self.buffer, ""
-            self.send("\n")
             output = self.session.receive(line)
             if self.session.closed:
-                self.send(output)
+                self.send("\n" + output)
                 return
-            self.send(output + self.session.prompt())
+            # One write, like a router: the client looks for a repeated prompt in the very next read.
+            self.send("\n" + output + self.session.prompt())
             return
         if char in "\x7f\x08":
             if self.buffer:

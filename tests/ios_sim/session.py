@@ -265,9 +265,7 @@ class Session:
             wanted_more = wanted_more or tracker.wanted_more
             if tracker.furthest >= 0:
                 furthest = max(furthest, tracker.furthest)
-        if wanted_more and (furthest < 0 or furthest >= len(body)):
-            raise Incomplete()
-        if wanted_more and furthest < 0:
+        if wanted_more:
             raise Incomplete()
         raise InvalidAt(offset + max(furthest, 0))
 
