@@ -80,6 +80,7 @@ def _spi(rng):
 
 
 def _sa(rng, transform, iv_size, crypto_map, conn_id, settings, initiator, timing):
+    """One SA; ``initiator`` None means the release does not print the field."""
     spi, spi_hex = _spi(rng)
     words = " ".join(settings).lower().split()
     sa = {
@@ -92,7 +93,7 @@ def _sa(rng, transform, iv_size, crypto_map, conn_id, settings, initiator, timin
         "esn": "esn" in words,
         "conn_id": conn_id,
         "flow_id": "CSR:%d" % (conn_id - 2000),
-        "sibling_flags": "FFFFFFFF8000%d048" % (4 if initiator else 0),
+        "sibling_flags": "FFFFFFFF8000%d048" % (4 if initiator else 0),  # bit 0x4000: we initiated
         "crypto_map": crypto_map,
         "remaining_kb": None,
         "remaining_sec": timing[1],
@@ -100,9 +101,10 @@ def _sa(rng, transform, iv_size, crypto_map, conn_id, settings, initiator, timin
         "replay_detection": True,
         "status": "ACTIVE",
         "status_detail": "ACTIVE",
-        "initiator": initiator,
         "replay_window_size": 64,
     }
+    if initiator is not None:
+        sa["initiator"] = initiator
     if timing[0] is None:
         sa["kilobyte_volume_rekey"] = "disabled"
     else:
@@ -136,8 +138,19 @@ def _empty_ident():
     return ident
 
 
-def ipsec_truth(peers, seed=7, detail=True, sas_per_peer=2):
-    """Build the ground truth for ``peers`` peers; see the module docstring for the mix."""
+def ipsec_truth(peers, seed=7, detail=True, sas_per_peer=2, style="xe17"):
+    """Build the ground truth for ``peers`` peers.
+
+    ``style="xe17"`` (default) mixes in everything IOS-XE 17 prints: Virtual-Access interfaces
+    of dynamic maps (``flags={}``), PQC key exchange, ``initiator : True``, ``(sec)`` timing with
+    ``Kilobyte Volume Rekey``; crypto-map interfaces carry several peers. ``style="xe16"`` is the
+    older CSR1000v 16.x layout without those, with one tunnel interface per peer: the one layout
+    every peer parser in the benchmark can read (ntc-templates stops at a second ident on an
+    interface, Genie's schema check rejects ``flags={}``).
+    """
+    modern = style == "xe17"
+    if style not in ("xe16", "xe17"):
+        raise ValueError("style must be xe16 or xe17")
     rng = random.Random(seed)
     local_addr = "198.51.100.1"
     crypto_map = "VPN-MAP"
@@ -156,7 +169,8 @@ def ipsec_truth(peers, seed=7, detail=True, sas_per_peer=2):
             else "172.%d.%d.%d" % (16 + (peer_index // 65536) % 16, (peer_index // 256) % 256, 1 + peer_index % 250)
         )
         nat_t = peer_index % 4 == 3
-        kind = peer_index % 10
+        # xe16: one tunnel interface (tunnel protection) per peer, the layout every peer parser reads
+        kind = peer_index % 10 if modern else 6
         if kind < 6:
             iface = interface("GigabitEthernet1", crypto_map)
             idents = sas_per_peer
@@ -166,7 +180,7 @@ def ipsec_truth(peers, seed=7, detail=True, sas_per_peer=2):
             iface = interface(name, name + "-head-0")
             idents = 1
             dynamic = False
-        elif kind == 8:
+        elif kind == 8 and modern:
             name = "Virtual-Access%d" % (peer_index + 2)
             iface = interface(name, name + "-head-0")
             idents = 1
@@ -229,15 +243,15 @@ def ipsec_truth(peers, seed=7, detail=True, sas_per_peer=2):
             if peer_index % 5 == 2:
                 ident["pfs"] = True
                 ident["dh_group"] = "group%d" % (14, 19, 20, 21)[peer_index % 4]
-                if peer_index % 15 == 2:
+                if peer_index % 15 == 2 and modern:
                     ident["pqc_key_exchange"] = "ML-KEM-1024"
             transform, iv_size = TRANSFORMS[peer_index % len(TRANSFORMS)]
             mode = "Transport" if iface["interface"].startswith("Tunnel") and peer_index % 20 == 6 else "Tunnel"
             settings = [mode + (" UDP-Encaps" if nat_t else "")]
             if peer_index % 7 == 5:
                 settings.append("esn")
-            initiator = peer_index % 2 == 0
-            if peer_index % 3 == 1:
+            initiator = peer_index % 2 == 0 if modern else None
+            if peer_index % 3 == 1 and modern:
                 timing = (None, rng.randrange(30, 3600))
             else:
                 timing = (rng.randrange(4_000_000, 4_608_000), rng.randrange(30, 3600))
@@ -259,10 +273,15 @@ def _render_sa(out, sa):
     out.append("      spi: %s(%d)" % (sa["spi_hex"], sa["spi"]))
     out.append("        transform: %s ," % " ".join(sa["transform"]))
     out.append("        in use settings ={%s, }" % ", ".join(sa["in_use_settings"]))
-    out.append(
-        "        conn id: %d, flow_id: %s, sibling_flags %s, crypto map: %s, initiator : %s"
-        % (sa["conn_id"], sa["flow_id"], sa["sibling_flags"], sa["crypto_map"], "True" if sa["initiator"] else "False")
+    conn = "        conn id: %d, flow_id: %s, sibling_flags %s, crypto map: %s" % (
+        sa["conn_id"],
+        sa["flow_id"],
+        sa["sibling_flags"],
+        sa["crypto_map"],
     )
+    if "initiator" in sa:
+        conn += ", initiator : %s" % ("True" if sa["initiator"] else "False")
+    out.append(conn)
     if sa["remaining_kb"] is None:
         out.append("        sa timing: remaining key lifetime (sec): %d" % sa["remaining_sec"])
         out.append("        Kilobyte Volume Rekey has been %s" % sa["kilobyte_volume_rekey"])
@@ -330,8 +349,8 @@ def render_ipsec(truth, detail=True):
     return "\n".join(out) + "\n"
 
 
-def generate_ipsec(peers, seed=7, detail=True):
-    truth = ipsec_truth(peers, seed=seed, detail=detail)
+def generate_ipsec(peers, seed=7, detail=True, style="xe17"):
+    truth = ipsec_truth(peers, seed=seed, detail=detail, style=style)
     return render_ipsec(truth, detail=detail), truth
 
 
@@ -552,10 +571,11 @@ def main():
     parser.add_argument("--peers", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--plain", action="store_true", help="ipsec: plain output instead of detail")
+    parser.add_argument("--style", choices=("xe16", "xe17"), default="xe17", help="ipsec: release layout")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if args.kind == "ipsec":
-        text, truth = generate_ipsec(args.peers, seed=args.seed, detail=not args.plain)
+        text, truth = generate_ipsec(args.peers, seed=args.seed, detail=not args.plain, style=args.style)
     elif args.kind == "isakmp":
         text, truth = generate_isakmp(args.peers, seed=args.seed)
     else:

@@ -1,0 +1,442 @@
+#!/usr/bin/env python3
+"""Benchmark the ``show crypto ipsec sa detail`` parser against Genie and ntc-templates TextFSM.
+
+Run from the repository root:
+    python3 benchmarks/parsers/bench.py                  # creates/uses build/bench-venv
+    python3 benchmarks/parsers/bench.py --python /path/to/python-with-genie
+    python3 benchmarks/parsers/bench.py --peers 10,100 --repeat 5 --json build/bench.json
+
+Every parser reads the same generated text (benchmarks/parsers/generate.py) in the same process;
+times are medians of ``--repeat`` runs, ratios are peer median / our median. Accuracy is the share
+of ground-truth fields (per SA, see FIELDS) that a parser returns with the right value. A peer that
+cannot be installed or imported is reported as missing, and the rest still runs.
+
+Peers:
+- genie device.parse(): ``Device(os="iosxe").parse(command, output=text)``: lookup + regexes + schema check;
+- genie cli():          ``ShowCryptoIpsecSaDetail(device=dev).cli(output=text)``: the regexes only;
+- textfsm parse_output: ``ntc_templates.parse.parse_output(platform="cisco_ios", ...)``, as most playbooks call it;
+- textfsm compiled:     the same template compiled once, then ``Reset()`` + ``ParseText()`` per run.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import traceback
+import venv
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+DEFAULT_VENV = os.path.join(REPO_ROOT, "build", "bench-venv")
+COMMAND = "show crypto ipsec sa detail"
+
+# Fields compared per SA row (one row per inbound/outbound ESP SA).
+FIELDS = (
+    "interface",
+    "local_addr",
+    "local_mask",
+    "remote_addr",
+    "remote_mask",
+    "peer",
+    "peer_port",
+    "pkts_encaps",
+    "pkts_encrypt",
+    "pkts_digest",
+    "pkts_decaps",
+    "pkts_decrypt",
+    "pkts_verify",
+    "pkts_replay_failed_rcv",
+    "pkts_no_sa_send",
+    "local_endpt",
+    "remote_endpt",
+    "path_mtu",
+    "ip_mtu_idb",
+    "current_outbound_spi",
+    "pfs",
+    "dh_group",
+    "direction",
+    "transform",
+    "conn_id",
+    "flow_id",
+    "crypto_map",
+    "remaining_kb",
+    "remaining_sec",
+    "iv_size",
+    "status",
+)
+
+
+# --- environment -------------------------------------------------------------------------
+
+
+def _ensure_venv(path):
+    """Create the benchmark venv and install the peers; return its python (or None on failure)."""
+    python = os.path.join(path, "bin", "python")
+    marker = os.path.join(path, ".installed")
+    if os.path.exists(marker):
+        return python
+    if not os.path.exists(python):
+        print(f"creating {path}", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(path)
+    requirements = os.path.join(HERE, "requirements.txt")
+    print(f"installing {requirements} into {path} (a few minutes the first time)", file=sys.stderr)
+    result = subprocess.run([python, "-m", "pip", "install", "-q", "-r", requirements], check=False)
+    if result.returncode != 0:
+        # Install what can be installed, one package at a time, so one missing peer does not stop the rest.
+        with open(requirements) as handle:
+            for line in handle:
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    subprocess.run([python, "-m", "pip", "install", "-q", line], check=False)
+    with open(marker, "w") as handle:
+        handle.write("done\n")
+    return python
+
+
+def _collection_path():
+    """Make ansible_collections.ipsec.vpn importable (a symlink tree under build/, as the tests do)."""
+    root = os.path.join(REPO_ROOT, "build", "collections")
+    namespace = os.path.join(root, "ansible_collections", "ipsec")
+    os.makedirs(namespace, exist_ok=True)
+    link = os.path.join(namespace, "vpn")
+    if not os.path.islink(link):
+        try:
+            os.symlink(REPO_ROOT, link)
+        except FileExistsError:
+            pass
+    return root
+
+
+# --- flattening every parser's result into comparable rows -------------------------------
+
+
+def _row(interface, ident, direction, sa):
+    return {
+        "interface": interface,
+        "local_addr": ident.get("local_addr"),
+        "local_mask": ident.get("local_mask"),
+        "remote_addr": ident.get("remote_addr"),
+        "remote_mask": ident.get("remote_mask"),
+        "peer": ident.get("peer"),
+        "peer_port": ident.get("peer_port"),
+        **{
+            key: ident.get(key)
+            for key in (
+                "pkts_encaps",
+                "pkts_encrypt",
+                "pkts_digest",
+                "pkts_decaps",
+                "pkts_decrypt",
+                "pkts_verify",
+                "pkts_replay_failed_rcv",
+                "pkts_no_sa_send",
+                "local_endpt",
+                "remote_endpt",
+                "path_mtu",
+                "ip_mtu_idb",
+                "current_outbound_spi",
+                "pfs",
+                "dh_group",
+            )
+        },
+        "direction": direction,
+        **{
+            key: sa.get(key)
+            for key in (
+                "transform",
+                "conn_id",
+                "flow_id",
+                "crypto_map",
+                "remaining_kb",
+                "remaining_sec",
+                "iv_size",
+                "status",
+            )
+        },
+    }
+
+
+def _norm(value):
+    return None if value is None else str(value).strip()
+
+
+def rows_from_ours(result):
+    rows = {}
+    for name, iface in result.get("interfaces", {}).items():
+        for ident in iface["idents"]:
+            flat = {
+                "local_addr": ident["local_ident"]["addr"],
+                "local_mask": ident["local_ident"]["mask"],
+                "remote_addr": ident["remote_ident"]["addr"],
+                "remote_mask": ident["remote_ident"]["mask"],
+                "peer": ident["current_peer"],
+                "peer_port": ident["peer_port"],
+                "local_endpt": ident["local_crypto_endpt"],
+                "remote_endpt": ident["remote_crypto_endpt"],
+                "path_mtu": ident["path_mtu"],
+                "ip_mtu_idb": ident["ip_mtu_idb"],
+                "current_outbound_spi": ident["current_outbound_spi"],
+                "pfs": "Y" if ident["pfs"] else "N",
+                "dh_group": ident["dh_group"],
+                **ident["counters"],
+            }
+            for direction in ("inbound", "outbound"):
+                for sa in ident[direction + "_esp_sas"]:
+                    sa_flat = dict(
+                        sa, transform=" ".join(sa["transform"]), status="%s(%s)" % (sa["status"], sa["status_detail"])
+                    )
+                    rows[sa["spi"]] = _row(name, flat, direction, sa_flat)
+    return rows
+
+
+def _spi_decimal(text):
+    text = str(text)
+    return int(text[text.index("(") + 1 : text.index(")")]) if "(" in text else None
+
+
+def rows_from_genie(result):
+    rows = {}
+    for name, iface in result.get("interface", {}).items():
+        for ident in iface.get("ident", {}).values():
+            local, remote = ident.get("local_ident", {}), ident.get("remote_ident", {})
+            flat = dict(
+                ident,
+                local_addr=local.get("addr"),
+                local_mask=local.get("mask"),
+                remote_addr=remote.get("addr"),
+                remote_mask=remote.get("mask"),
+                peer=ident.get("peer_ip"),
+                peer_port=ident.get("port"),
+                local_endpt=ident.get("local_crypto_endpt"),
+                remote_endpt=ident.get("remote_crypto_endpt"),
+                current_outbound_spi=_spi_decimal(ident.get("current_outbound_spi", "")),
+            )
+            for direction in ("inbound", "outbound"):
+                for spi, sa in ident.get(direction + "_esp_sas", {}).get("spi", {}).items():
+                    kb = sec = None
+                    lifetime = sa.get("remaining_key_lifetime", "")
+                    if lifetime.startswith("("):
+                        kb, _, sec = lifetime.strip("()").partition("/")
+                    sa_flat = dict(
+                        sa,
+                        remaining_kb=kb,
+                        remaining_sec=sec,
+                        iv_size=str(sa.get("iv_size", "")).replace(" bytes", "") or None,
+                        flow_id="%s:%s" % (sa.get("flow_id"), sa.get("flow_id_val")) if "flow_id" in sa else None,
+                    )
+                    rows[_spi_decimal(spi)] = _row(name, flat, direction, sa_flat)
+    return rows
+
+
+def rows_from_textfsm(records):
+    rows = {}
+    for rec in records:
+        rec = {key.upper(): value for key, value in rec.items()}  # parse_output() lowercases the headers
+        if rec.get("SA_TYPE") != "esp":
+            continue
+        ident = {
+            "local_addr": rec["LOCAL_IDENT_ADDR"],
+            "local_mask": rec["LOCAL_IDENT_MASK"],
+            "remote_addr": rec["REMOTE_IDENT_ADDR"],
+            "remote_mask": rec["REMOTE_IDENT_MASK"],
+            "peer": rec["CURRENT_PEER"],
+            "peer_port": rec["PORT"],
+            "pkts_encaps": rec["PKTS_ENCAPS"],
+            "pkts_encrypt": rec["PKTS_ENCRYPT"],
+            "pkts_digest": rec["PKTS_DIGEST"],
+            "pkts_decaps": rec["PKTS_DECAPS"],
+            "pkts_decrypt": rec["PKTS_DECRYPT"],
+            "pkts_verify": rec["PKTS_VERIFY"],
+            "pkts_replay_failed_rcv": rec["PKTS_REPLAY_FAILED"],
+            "pkts_no_sa_send": rec["PKTS_NO_SA"],
+            "local_endpt": rec["LOCAL_CRYPTO_ENDPT"],
+            "remote_endpt": rec["REMOTE_CRYPTO_ENDPT"],
+            "path_mtu": rec["PATH_MTU"],
+            "ip_mtu_idb": rec["IP_MTU_IDB"],
+            "current_outbound_spi": rec["CURRENT_OUTBOUND_SPI_DEC"],
+            "pfs": rec["PFS"],
+            "dh_group": rec["DH_GROUP"],
+        }
+        sa = {
+            "transform": rec["SA_TRANSFORM"],
+            "conn_id": rec["SA_CONN_ID"],
+            "flow_id": rec["SA_FLOW_ID"],
+            "crypto_map": rec["SA_CRYPTO_MAP"],
+            "remaining_kb": rec["SA_LIFETIME_KBYTES"],
+            "remaining_sec": rec["SA_LIFETIME_SEC"],
+            "iv_size": rec["SA_IV_SIZE"],
+            "status": rec["SA_STATUS"],
+        }
+        rows[int(rec["SA_SPI_DEC"])] = _row(rec["INTERFACE"], ident, rec["SA_ORIENTATION"], sa)
+    return rows
+
+
+def accuracy(truth_rows, rows):
+    right = total = 0
+    for spi, expected in truth_rows.items():
+        got = rows.get(spi, {})
+        for field in FIELDS:
+            total += 1
+            right += _norm(got.get(field)) == _norm(expected[field])
+    return right / total if total else 0.0
+
+
+# --- the worker: runs inside the venv that has the peers ---------------------------------
+
+
+def _peers():
+    """name -> (parse(text) -> native result, result -> rows); plus a list of missing peers."""
+    sys.path.insert(0, _collection_path())
+    from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_ipsec_sa import parse_show_crypto_ipsec_sa
+
+    peers = {"ipsec.vpn": (parse_show_crypto_ipsec_sa, rows_from_ours)}
+    missing = []
+    try:
+        from genie.conf.base import Device
+        from genie.libs.parser.iosxe.show_crypto import ShowCryptoIpsecSaDetail
+
+        device = Device("bench", os="iosxe")
+        device.custom.setdefault("abstraction", {})["order"] = ["os"]
+        peers["genie device.parse()"] = (lambda text: device.parse(COMMAND, output=text), rows_from_genie)
+        peers["genie cli() regex only"] = (
+            lambda text: ShowCryptoIpsecSaDetail(device=device).cli(output=text),
+            rows_from_genie,
+        )
+    except Exception as exc:  # any import problem means the peer is missing, not a failed benchmark
+        missing.append(f"genie/pyats: {type(exc).__name__}: {exc}")
+    try:
+        import ntc_templates
+        import textfsm
+        from ntc_templates.parse import parse_output
+
+        template = os.path.join(
+            os.path.dirname(ntc_templates.__file__), "templates", "cisco_ios_show_crypto_ipsec_sa_detail.textfsm"
+        )
+        with open(template) as handle:
+            fsm = textfsm.TextFSM(handle)
+
+        def compiled(text):
+            fsm.Reset()
+            return [dict(zip(fsm.header, row)) for row in fsm.ParseText(text)]
+
+        def via_parse_output(text):
+            return parse_output(platform="cisco_ios", command=COMMAND, data=text)
+
+        peers["textfsm parse_output()"] = (via_parse_output, rows_from_textfsm)
+        peers["textfsm compiled once"] = (compiled, rows_from_textfsm)
+    except Exception as exc:
+        missing.append(f"ntc-templates/textfsm: {type(exc).__name__}: {exc}")
+    return peers, missing
+
+
+def _time(function, text, repeat):
+    times = []
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function(text)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def worker(args):
+    sys.path.insert(0, HERE)
+    import generate
+
+    peers, missing = _peers()
+    report = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "missing": missing, "sizes": [], "xe17": {}}
+    for peers_count in args.peers:
+        text, truth = generate.generate_ipsec(peers_count, seed=peers_count, detail=True, style="xe16")
+        truth_rows = rows_from_ours(truth)
+        entry = {"peers": peers_count, "lines": text.count("\n"), "sas": len(truth_rows), "results": {}}
+        for name, (function, to_rows) in peers.items():
+            repeat = (
+                args.repeat if peers_count < 1000 or not name.startswith("genie device") else max(3, args.repeat // 2)
+            )
+            try:
+                median, result = _time(function, text, repeat)
+                entry["results"][name] = {
+                    "median_s": median,
+                    "accuracy": accuracy(truth_rows, to_rows(result)),
+                    "repeat": repeat,
+                }
+            except Exception as exc:
+                entry["results"][name] = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+        report["sizes"].append(entry)
+        print(f"done {peers_count} peers", file=sys.stderr)
+    # Accuracy only, on the IOS-XE 17 mix (several peers per crypto-map interface, dynamic maps, PQC, ...).
+    text, truth = generate.generate_ipsec(100, seed=100, detail=True, style="xe17")
+    truth_rows = rows_from_ours(truth)
+    for name, (function, to_rows) in peers.items():
+        try:
+            report["xe17"][name] = {"accuracy": accuracy(truth_rows, to_rows(function(text)))}
+        except Exception as exc:
+            report["xe17"][name] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"}
+    return report
+
+
+def print_report(report):
+    print(f"Python {report['python']}, {report['cpus']} CPUs; medians; ratio = peer time / ipsec.vpn time")
+    for line in report["missing"]:
+        print(f"MISSING PEER: {line}")
+    for entry in report["sizes"]:
+        ours = entry["results"]["ipsec.vpn"]["median_s"]
+        print(f"\n{entry['peers']} peers ({entry['lines']} lines, {entry['sas']} ESP SAs):")
+        print(f"  {'parser':26} {'median':>11} {'ratio':>8} {'per peer':>10} {'accuracy':>9}")
+        for name, res in entry["results"].items():
+            if "error" in res:
+                print(f"  {name:26} FAILED: {res['error']}")
+                continue
+            print(
+                f"  {name:26} {res['median_s'] * 1000:9.2f}ms {res['median_s'] / ours:7.1f}x "
+                f"{res['median_s'] / entry['peers'] * 1e6:8.1f}us {res['accuracy'] * 100:8.2f}%"
+            )
+    print("\nIOS-XE 17 mix, 100 peers (accuracy only):")
+    for name, res in report["xe17"].items():
+        print(f"  {name:26} " + (f"FAILED: {res['error']}" if "error" in res else f"{res['accuracy'] * 100:.2f}%"))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--python", help="interpreter that has genie/pyats/ntc-templates (default: build/bench-venv)")
+    parser.add_argument("--peers", default="10,100,1000", help="comma-separated peer counts")
+    parser.add_argument("--repeat", type=int, default=7, help="runs per parser and size (median reported)")
+    parser.add_argument("--json", help="also write the report as JSON to this file")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.peers = [int(p) for p in args.peers.split(",")]
+    if args.worker:
+        try:
+            report = worker(args)
+        except Exception:
+            traceback.print_exc()
+            return 1
+        print(json.dumps(report))
+        return 0
+    python = args.python or _ensure_venv(DEFAULT_VENV)
+    command = [
+        python,
+        os.path.abspath(__file__),
+        "--worker",
+        "--peers",
+        ",".join(map(str, args.peers)),
+        "--repeat",
+        str(args.repeat),
+    ]
+    completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
+    if completed.returncode != 0:
+        print(f"benchmark worker failed under {python}", file=sys.stderr)
+        return completed.returncode
+    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    print_report(report)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(report, handle, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
