@@ -94,6 +94,7 @@ class IpsecSide:
         ("encaps", "encrypt", "digest", "decaps", "decrypt", "verify", "send_errors", "recv_errors"), 0))
     bytes_out: int = 0
     bytes_in: int = 0
+    protection: str = ""  # the `tunnel protection` line the SA was negotiated for
 
 
 @dataclass
@@ -581,6 +582,8 @@ class CryptoEngine:
                                            local, peer, None, selectors_a)
         sa.sides[responder.name] = self._side(responder, remote_tunnel.name, f"{remote_tunnel.name}-head-0",
                                               ("tunnel", remote_tunnel.name), peer, local, None, selectors_b)
+        sa.sides[device.name].protection = protection.text
+        sa.sides[responder.name].protection = remote_tunnel.node.first("tunnel-protection").text
         _pair_spis(sa, device, responder)
         self.ipsec_sas.append(sa)
         self.log(f"{device.name} {tunnel.name}: IPsec SA up ({' '.join(transforms)}, {ipsec_mode})")
@@ -738,9 +741,13 @@ class CryptoEngine:
                     valid = valid and entry is not None and side.peer_address in entry.peers and \
                         state.address == side.local_address
                 else:
-                    endpoints = tunnel_endpoints(device, state)
-                    valid = valid and state.node.first("tunnel-protection") is not None and \
-                        endpoints == (side.local_address, side.peer_address)
+                    from .network import tunnel_mode
+
+                    # IOS resets a tunnel interface (and its SAs) when its mode or protection changes.
+                    protection = state.node.first("tunnel-protection")
+                    valid = valid and protection is not None and tunnel_mode(state) == sa.tunnel_mode and \
+                        protection.text == side.protection and \
+                        tunnel_endpoints(device, state) == (side.local_address, side.peer_address)
             if valid:
                 keep.append(sa)
             else:
