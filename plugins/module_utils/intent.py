@@ -788,6 +788,9 @@ def _gateway(c, path, name, raw):
         "platform": platform,
         "outside_interface": interface,
         "outside": outside,
+        "outside_net": outside.cidr,
+        "outside_ip": outside.ip,
+        "outside_ip_str": str(outside.ip),
         "internet_next_hop": next_hop,
         "protected": protected,
         "site_id": site_id if site_id is not None else numbering.derived_site_id(name),
@@ -1105,7 +1108,7 @@ def build_tunnel(c, spec, gateways, profiles):
             psk_path=psk_path,
             remote_networks=r["remote_networks"],
             remote_networks_path=r["path"] + ".remote_networks",
-            id=r["id"] if r["id"] is not None else str(gw["outside"].ip),
+            id=r["id"] if r["id"] is not None else gw["outside_ip_str"],
             remote_id=r["remote_id"],
             crypto_map_sequence=r["crypto_map_sequence"],
             tunnel_number=r["tunnel_number"],
@@ -1281,14 +1284,14 @@ def _check_reachability(c, model):
         for side in ("a", "b"):
             gw = model.gateways[tunnel.ends[side].gateway]
             peer = model.gateways[tunnel.other(side).gateway]
-            if gw["internet_next_hop"] is None and peer["outside"].ip not in gw["outside"].cidr:
+            if gw["internet_next_hop"] is None and peer["outside_ip"] not in gw["outside_net"]:
                 if gw["name"] in reported:
                     continue
                 reported.add(gw["name"])
                 c.add(
                     gw["path"] + ".internet_next_hop",
                     "required: peer %s (%s, tunnel '%s') is not in the directly connected network %s"
-                    % (peer["name"], peer["outside"].ip, tunnel.name, gw["outside"].cidr),
+                    % (peer["name"], peer["outside_ip"], tunnel.name, gw["outside_net"]),
                 )
 
 

@@ -141,7 +141,7 @@ def _selector_entries(tunnel, side, gw, peer, cache):
             for remote in end.remote_networks:
                 if local.version != remote.version:
                     continue
-                ace, key = _ace(sel["protocol"], str(local.cidr), lport, str(remote.cidr), rport)
+                ace, key = _ace(sel["protocol"], str(local), lport, str(remote), rport)
                 entries.append(ace)
                 keys.append(key)
     elif tunnel.style == "gre_over_ipsec":
@@ -151,7 +151,11 @@ def _selector_entries(tunnel, side, gw, peer, cache):
         else:
             host_len = 32 if gw["outside"].version == 4 else 128
             ace, key = _ace(
-                "gre", "%s/%d" % (gw["outside"].ip, host_len), None, "%s/%d" % (peer["outside"].ip, host_len), None
+                "gre",
+                "%s/%d" % (gw["outside_ip_str"], host_len),
+                None,
+                "%s/%d" % (peer["outside_ip_str"], host_len),
+                None,
             )
         entries.append(ace)
         keys.append(key)
@@ -232,8 +236,8 @@ def _tunnel_entry(model, tunnel, side, cache, errors):
             "netmask": str(addr.netmask),
             "network": str(addr.cidr),
             "source": gw["outside_interface"],
-            "source_address": str(gw["outside"].ip),
-            "destination": str(peer["outside"].ip),
+            "source_address": gw["outside_ip_str"],
+            "destination": peer["outside_ip_str"],
             "mode": "gre_ip" if tunnel.style == "gre_over_ipsec" else "ipsec_ipv4",
             "protection": protection,
             "ipsec_profile": ("IPSEC-%s" % tunnel.name) if protection == "ipsec_profile" and ios else None,
@@ -253,8 +257,8 @@ def _tunnel_entry(model, tunnel, side, cache, errors):
         "peer": peer["name"],
         "peer_platform": peer["platform"],
         "peer_site_id": peer["site_id"],
-        "local_address": str(gw["outside"].ip),
-        "peer_address": str(peer["outside"].ip),
+        "local_address": gw["outside_ip_str"],
+        "peer_address": peer["outside_ip_str"],
         "local_id": end.id,
         "remote_id": end.remote_id,
         "ike": {
@@ -285,8 +289,8 @@ def _tunnel_entry(model, tunnel, side, cache, errors):
         "dpd": _dpd(profile, version),
         "nat_traversal": profile["nat_traversal"],
         "psk": end.psk if ike["authentication"] == "psk" else None,
-        "local_networks": [str(n.cidr) for n in end.networks],
-        "remote_networks": [str(n.cidr) for n in end.remote_networks],
+        "local_networks": [str(n) for n in end.networks],
+        "remote_networks": [str(n) for n in end.remote_networks],
         "selectors": selectors,
         "acl": acl_entry,
         "children": children,
@@ -473,7 +477,7 @@ def _ikev2(host, gw, items, model, errors):
         ],
         "policy": {
             "name": IKEV2_POLICY,
-            "match_address_local": str(gw["outside"].ip),
+            "match_address_local": gw["outside_ip_str"],
             "proposals": [p["name"] for p in ordered],
         }
         if ordered
@@ -720,7 +724,16 @@ def _outside_parts(gw, items, cache):
                 )
         if entry["acl"] is not None:
             for ace in entry["acl"]["entries"]:
-                decrypted.append(acl.mirror_ace(ace))
+                decrypted.append(
+                    {
+                        "action": ace["action"],
+                        "protocol": ace["protocol"],
+                        "source": ace["destination"],
+                        "source_port": copy.deepcopy(ace["destination_port"]),
+                        "destination": ace["source"],
+                        "destination_port": copy.deepcopy(ace["source_port"]),
+                    }
+                )
     any4 = "0.0.0.0/0"
     head.append(
         {
@@ -860,7 +873,7 @@ def prepare(intent):
             "platform": router["platform"],
             "warnings": [],
             "gateway": router["gateway"],
-            "networks": [str(n.cidr) for n in router["networks"]],
+            "networks": [str(n) for n in router["networks"]],
             "routes": routes.inside_router_routes(model, router),
             "checks": [],
         }
@@ -895,12 +908,12 @@ def _gateway_plan(model, gw, items, problems_by_tunnel, errors):
         "site_id": gw["site_id"],
         "outside_interface": gw["outside_interface"],
         "outside_address": "%s/%d" % (gw["outside"].ip, gw["outside"].prefixlen),
-        "outside_ip": str(gw["outside"].ip),
+        "outside_ip": gw["outside_ip_str"],
         "outside_netmask": str(gw["outside"].netmask),
-        "outside_network": str(gw["outside"].cidr),
+        "outside_network": str(gw["outside_net"]),
         "internet_next_hop": str(gw["internet_next_hop"]) if gw["internet_next_hop"] is not None else None,
         "protected_networks": [
-            {"prefix": str(p["net"].cidr), "next_hop": str(p["next_hop"]) if p["next_hop"] is not None else None}
+            {"prefix": str(p["net"]), "next_hop": str(p["next_hop"]) if p["next_hop"] is not None else None}
             for p in gw["protected"]
         ],
         "tunnels": entries,
@@ -988,7 +1001,7 @@ def _gateway_plan(model, gw, items, problems_by_tunnel, errors):
         )
     plan["checks"] = checks
     plan["warnings"] = sorted(_gateway_warnings(model, gw, items, model.skip_crosscheck))
-    return plan, _outside_parts(gw, items, None)
+    return plan, (_outside_parts(gw, items, None) if gw["outside_acl"]["enabled"] else None)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1041,8 +1054,21 @@ def _ace_matches_session(ace, address, port, controller):
     return covers, may
 
 
-def _finalize(prepared, host, management):
-    """Copy of the prepared plan of ``host`` with the outside ACL and the lockout guard applied."""
+def _clone(value):
+    """Deep copy of JSON-like data (dicts, lists, scalars); much faster than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {key: _clone(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clone(item) for item in value]
+    return value
+
+
+def _finalize(prepared, host, management, clone=True):
+    """The prepared plan of ``host`` with the outside ACL and the lockout guard applied.
+
+    With ``clone`` the result is an independent copy; otherwise only the top-level dict is
+    new and the nested data is shared with ``prepared`` (for callers that own ``prepared``).
+    """
     model = prepared.model
     base = prepared.plans.get(host)
     if base is None:
@@ -1055,7 +1081,7 @@ def _finalize(prepared, host, management):
             "routes": [],
             "checks": [],
         }
-    plan = copy.deepcopy(base)
+    plan = _clone(base) if clone else dict(base)
     if plan["kind"] != "gateway":
         return plan
     gw = model.gateways[host]
@@ -1075,7 +1101,7 @@ def _finalize(prepared, host, management):
     if mgmt["interface"]:
         via_outside = mgmt["interface"] == gw["outside_interface"]
     else:
-        via_outside = address is not None and address in gw["outside"].cidr
+        via_outside = address is not None and address in gw["outside_net"]
     plan["management"] = {
         "address": mgmt["address"],
         "port": mgmt["port"],
@@ -1257,14 +1283,18 @@ def plan_host(intent, host, management=None):
 
 
 def plan_all(intent, managements=None):
-    """``{host: plan}`` for every host the intent names."""
-    prepared = prepared_for(intent)
+    """``{host: plan}`` for every host the intent names.
+
+    Prepares the intent afresh (one validation for all hosts) and hands the plans over
+    without copying them, so the result belongs to the caller.
+    """
+    prepared = prepare(intent)
     managements = managements or {}
     out = {}
     errors = []
     for host in sorted(prepared.plans):
         try:
-            out[host] = _finalize(prepared, host, managements.get(host))
+            out[host] = _finalize(prepared, host, managements.get(host), clone=False)
         except IntentErrors as err:
             errors.extend(err.errors)
     if errors:

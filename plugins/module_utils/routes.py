@@ -24,11 +24,13 @@ import netaddr
 
 
 def _covered(net, candidates):
-    return any(net in c for c in candidates)
+    first, last, version = net.first, net.last, net.version
+    return any(c.version == version and c.first <= first and last <= c.last for c in candidates)
 
 
 def _overlaps(net, candidates):
-    return any(net.first <= c.last and c.first <= net.last for c in candidates)
+    first, last, version = net.first, net.last, net.version
+    return any(c.version == version and first <= c.last and c.first <= last for c in candidates)
 
 
 class RouteTable:
@@ -42,7 +44,7 @@ class RouteTable:
         if key in self._routes:
             return
         self._routes[key] = {
-            "prefix": str(net.cidr),
+            "prefix": str(net),
             "network": str(net.network),
             "netmask": str(net.netmask),
             "next_hop": str(next_hop) if next_hop is not None else None,
@@ -62,20 +64,20 @@ def gateway_routes(model, gateway, ends):
     ``interface_name`` is the tunnel interface for GRE/VTI, else None.
     """
     table = RouteTable()
-    outside = gateway["outside"].cidr
+    outside = gateway["outside_net"]
     connected = [outside] + [p["net"] for p in gateway["protected"] if p["next_hop"] is None]
     for p in gateway["protected"]:
         if p["next_hop"] is not None:
             table.add(
                 p["net"],
                 "inside_protected",
-                "protected network %s sits behind the inside router at %s" % (p["net"].cidr, p["next_hop"]),
+                "protected network %s sits behind the inside router at %s" % (p["net"], p["next_hop"]),
                 next_hop=p["next_hop"],
             )
     for tunnel, side, interface in ends:
         end = tunnel.ends[side]
         peer = model.gateways[tunnel.other(side).gateway]
-        peer_ip = peer["outside"].ip
+        peer_ip = peer["outside_ip"]
         hop = gateway["internet_next_hop"]
         directly = peer_ip in outside
         static_overlay = tunnel.style != "crypto_map" and tunnel.overlay["routing"]["protocol"] == "static"
@@ -104,7 +106,7 @@ def gateway_routes(model, gateway, ends):
                 )
         if not directly and hop is not None:
             table.add(
-                peer["outside"].cidr,
+                peer["outside_net"],
                 "peer_public",
                 "public network of peer %s (tunnel '%s') is reached via the internet next hop"
                 % (peer["name"], tunnel.name),
