@@ -351,19 +351,22 @@ def _h_transform(state, line):
     return True
 
 
-def _h_in_use(state, line):
-    # "in use settings ={Tunnel UDP-Encaps, }"  "in use settings ={Tunnel, esn, }"
-    if not line.startswith("in use settings"):
-        return False
-    sa = _need_sa(state)
-    start = line.index("{")
-    end = line.rindex("}")
-    settings = [item.strip() for item in line[start + 1 : end].split(",") if item.strip()]
+def _set_settings(sa, inner):
+    """Fill in_use_settings/mode/udp_encaps/esn from the text between the braces."""
+    settings = [item.strip() for item in inner.split(",") if item.strip()]
     sa["in_use_settings"] = settings
     words = " ".join(settings).lower().split()
     sa["mode"] = "transport" if "transport" in words else "tunnel" if "tunnel" in words else None
     sa["udp_encaps"] = "udp-encaps" in words
     sa["esn"] = "esn" in words
+
+
+def _h_in_use(state, line):
+    # "in use settings ={Tunnel UDP-Encaps, }"  "in use settings ={Tunnel, esn, }"
+    if not line.startswith("in use settings"):
+        return False
+    sa = _need_sa(state)
+    _set_settings(sa, line[line.index("{") + 1 : line.rindex("}")])
     return True
 
 
@@ -490,19 +493,165 @@ _DISPATCH = {
 }
 
 
-def parse_show_crypto_ipsec_sa(text):
+# --- fast path: whole blocks in the layout IOS 15.x and IOS-XE print, matched by one regex each.
+# A block that deviates in any way (extra line, other wording) does not match and is read line by
+# line above, so both paths give the same result; tests compare them on every fixture.
+
+_EOL = r"[ \t]*(?:\n|\Z)"
+_PLAIN_COUNTERS = (
+    ("#pkts encaps:", "#pkts encrypt:", "#pkts digest:"),
+    ("#pkts decaps:", "#pkts decrypt:", "#pkts verify:"),
+    ("#pkts compressed:", "#pkts decompressed:"),
+    ("#pkts not compressed:", "#pkts compr. failed:"),
+    ("#pkts not decompressed:", "#pkts decompress failed:"),
+)
+_ERROR_COUNTERS = (("#send errors", "#recv errors"),)
+_DETAIL_COUNTERS = (
+    ("#pkts no sa (send)", "#pkts invalid sa (rcv)"),
+    ("#pkts encaps failed (send)", "#pkts decaps failed (rcv)"),
+    ("#pkts invalid prot (recv)", "#pkts verify failed:"),
+    ("#pkts invalid identity (recv)", "#pkts invalid len (rcv)"),
+    ("#pkts replay rollover (send):", "#pkts replay rollover (rcv)"),
+    ("##pkts replay failed (rcv):",),
+    ("#pkts tagged (send):", "#pkts untagged (rcv):"),
+    ("#pkts not tagged (send):", "#pkts not untagged (rcv):"),
+    ("#pkts internal err (send):", "#pkts internal err (recv)"),
+)
+
+
+def _counter_lines(lines):
+    return "".join(r"[ \t]*" + ", ".join(re.escape(label) + r" (\d+)" for label in line) + _EOL for line in lines)
+
+
+_COUNTER_BLOCK = re.compile(
+    _counter_lines(_PLAIN_COUNTERS)
+    + "(?:"
+    + _counter_lines(_ERROR_COUNTERS)
+    + ")?(?:"
+    + _counter_lines(_DETAIL_COUNTERS)
+    + ")?"
+)
+_COUNTER_BLOCK_KEYS = tuple(
+    _counter_key(label) for line in _PLAIN_COUNTERS + _ERROR_COUNTERS + _DETAIL_COUNTERS for label in line
+)
+_SA_BLOCK = re.compile(
+    r"[ \t]*spi: (0x[0-9A-Fa-f]+)\((\d+)\)"
+    + _EOL
+    + r"[ \t]*transform: ([^\n]*?) ,"
+    + _EOL
+    + r"[ \t]*in use settings =\{([^}\n]*)\}"
+    + _EOL
+    + r"[ \t]*conn id: (\d+), flow_id: ([^,\n]+), sibling_flags (\w+), crypto map: ([^,\n]+?)"
+    + r"(?:, initiator : (True|False))?"
+    + _EOL
+    + r"(?:[ \t]*sa timing: remaining key lifetime \(k/sec\): \((\d+)/(\d+)\)"
+    + _EOL
+    + r"|[ \t]*sa timing: remaining key lifetime \(sec\): (\d+)"
+    + _EOL
+    + r"[ \t]*Kilobyte Volume Rekey has been (\w+)"
+    + _EOL
+    + ")"
+    + r"[ \t]*IV size: (\d+) bytes"
+    + _EOL
+    + r"[ \t]*replay detection support: ([YN])(?:  replay window size: (\d+))?"
+    + _EOL
+    + r"[ \t]*Status: (\w+)(?:\((\w+)\))?"
+    + _EOL
+)
+
+
+def _fast_counters(state, m):
+    counters = _need_ident(state)["counters"]
+    for key, value in zip(_COUNTER_BLOCK_KEYS, m.groups()):
+        if value is not None:
+            counters[key] = int(value)
+
+
+def _fast_sa(state, m):
+    (
+        spi_hex,
+        spi,
+        transform,
+        settings,
+        conn_id,
+        flow_id,
+        sibling,
+        crypto_map,
+        initiator,
+        kb,
+        sec_kb,
+        sec,
+        volume_rekey,
+        iv_size,
+        replay,
+        window,
+        status,
+        status_detail,
+    ) = m.groups()
+    sa = _new_sa(spi_hex, int(spi))
+    sa["transform"] = transform.split()
+    _set_settings(sa, settings)
+    sa["conn_id"] = int(conn_id)
+    sa["flow_id"] = flow_id.strip()
+    sa["sibling_flags"] = sibling
+    sa["crypto_map"] = crypto_map
+    if initiator is not None:
+        sa["initiator"] = initiator == "True"
+    if kb is not None:
+        sa["remaining_kb"] = int(kb)
+        sa["remaining_sec"] = int(sec_kb)
+    else:
+        sa["remaining_sec"] = int(sec)
+        sa["kilobyte_volume_rekey"] = volume_rekey
+    sa["iv_size"] = int(iv_size)
+    sa["replay_detection"] = replay == "Y"
+    if window is not None:
+        sa["replay_window_size"] = int(window)
+    sa["status"] = status
+    sa["status_detail"] = status_detail
+    state.sa_list.append(sa)
+    state.sa = sa
+
+
+def parse_show_crypto_ipsec_sa(text, fast=True):
     """Parse ``show crypto ipsec sa [detail|peer X|interface X]`` output.
 
     Returns ``{"interfaces": {name: {...}}, "warnings": [...]}``. Never raises on
-    malformed text; unknown or malformed lines become warnings.
+    malformed text; unknown or malformed lines become warnings. ``fast=False`` reads every
+    line one by one (the tests use it to check the block fast path).
     """
     text = check_text(text)
     state = _State()
     dispatch = _DISPATCH
-    for number, raw in enumerate(text.split("\n"), 1):
+    length = len(text)
+    pos = 0
+    number = 0
+    while pos < length:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = length
+        number += 1
+        raw = text[pos:end]
         line = raw.strip()
         if not line:
+            pos = end + 1
             continue
+        if fast:
+            block = None
+            if line.startswith("#pkts encaps:"):
+                block = _COUNTER_BLOCK.match(text, pos)
+                if block is not None:
+                    _fast_counters(state, block)
+            elif line.startswith("spi: 0x") and state.sa_list is not None:
+                block = _SA_BLOCK.match(text, pos)
+                if block is not None:
+                    _fast_sa(state, block)
+            if block is not None:
+                pos = block.end()
+                # the loop counts the block's first line; count the others here
+                number += text.count("\n", block.start(), pos) - (1 if text[pos - 1 : pos] == "\n" else 0)
+                continue
+        pos = end + 1
         space = line.find(" ")
         first = line if space < 0 else line[:space]
         handler = dispatch.get(first)

@@ -390,7 +390,10 @@ def _parse_raw(text, warnings):
             if not isinstance(body, dict):
                 warning(warnings, number, line, f"IKE_SA {name!r} is not a section")
                 continue
-            ike_sas.append(_ike_from_raw(name, body))
+            try:
+                ike_sas.append(_ike_from_raw(name, body))
+            except LINE_ERRORS as exc:
+                warning(warnings, number, line, f"malformed raw IKE_SA {name!r}: {exc}")
     return ike_sas
 
 

@@ -70,3 +70,14 @@ def test_unknown_lines_are_counted_line_by_line():
     lines.insert(3, "   this line is new in some release")
     result = _check("show crypto ipsec sa", "\n".join(lines))
     assert [w["line_number"] for w in result["warnings"]] == [4, 12]
+
+
+@SETTINGS
+@given(key=st.sampled_from([k for k in KEYS if k[0] == "ios_ipsec_sa"]), data=st.data())
+def test_ipsec_fast_path_matches_line_path_on_damaged_text(key, data):
+    from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_ipsec_sa import parse_show_crypto_ipsec_sa
+
+    lines = CORPUS[key].split("\n")
+    kept = data.draw(st.lists(st.sampled_from(lines), max_size=len(lines) + 5)) if lines else []
+    text = "\n".join(kept)
+    assert parse_show_crypto_ipsec_sa(text) == parse_show_crypto_ipsec_sa(text, fast=False)

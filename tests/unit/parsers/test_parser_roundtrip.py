@@ -46,3 +46,23 @@ def test_isakmp_round_trip(peers):
 def test_swanctl_round_trip(peers):
     text, truth = generate.generate_swanctl(peers, seed=peers)
     assert parse("swanctl --list-sas", text) == truth
+
+
+def test_fast_path_equals_line_by_line_reading():
+    """The block fast path of the ipsec-sa parser must give exactly what line-by-line reading gives."""
+    from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_ipsec_sa import parse_show_crypto_ipsec_sa
+    from parser_helpers import fixture_texts, read_fixture
+
+    texts = [read_fixture(folder, name) for folder, name in fixture_texts() if folder == "ios_ipsec_sa"]
+    texts += [generate.generate_ipsec(80, seed=5, style=style)[0] for style in ("xe16", "xe17")]
+    texts.append(generate.generate_ipsec(30, seed=6, detail=False)[0])
+    for text in texts:
+        for cut in (len(text), len(text) // 3, len(text) // 2 + 7):
+            sample = text[:cut]
+            assert parse_show_crypto_ipsec_sa(sample) == parse_show_crypto_ipsec_sa(sample, fast=False)
+
+
+@pytest.mark.parametrize("style", ["xe16", "xe17"])
+def test_ipsec_round_trip_both_layouts(style):
+    text, truth = generate.generate_ipsec(120, seed=9, style=style)
+    assert parse("show crypto ipsec sa detail", text) == truth
