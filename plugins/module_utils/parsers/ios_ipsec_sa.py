@@ -498,6 +498,7 @@ _DISPATCH = {
 # line above, so both paths give the same result; tests compare them on every fixture.
 
 _EOL = r"[ \t]*(?:\n|\Z)"
+_BLANKS = r"(?:[ \t]*\n)*"
 _PLAIN_COUNTERS = (
     ("#pkts encaps:", "#pkts encrypt:", "#pkts digest:"),
     ("#pkts decaps:", "#pkts decrypt:", "#pkts verify:"),
@@ -557,7 +558,80 @@ _SA_BLOCK = re.compile(
     + _EOL
     + r"[ \t]*Status: (\w+)(?:\((\w+)\))?"
     + _EOL
+    + _BLANKS
 )
+_SECTION_BLOCK = re.compile(r"[ \t]*(inbound|outbound) (esp|ah|pcp) sas:" + _EOL + _BLANKS)
+
+
+_IDENT_HEAD = (
+    r"[ \t]*protected vrf: (\S+)"
+    + _EOL
+    + _BLANKS
+    + r"[ \t]*local\s+ident\s+\(addr/mask/prot/port\):\s*\(([^/()\n]+)/([^/()\n]+)/(\d+)/(\d+)\)"
+    + _EOL
+    + _BLANKS
+    + r"[ \t]*remote\s+ident\s+\(addr/mask/prot/port\):\s*\(([^/()\n]+)/([^/()\n]+)/(\d+)/(\d+)\)"
+    + _EOL
+    + _BLANKS
+    + r"[ \t]*current_peer (\S+) port (\d+)"
+    + _EOL
+    + _BLANKS
+    + r"[ \t]*(\w+),\s*flags=\{([^}\n]*)\}"
+    + _EOL
+    + _BLANKS
+)
+_IDENT_TAIL = (
+    _BLANKS
+    + r"[ \t]*local crypto endpt\.: (\S+), remote crypto endpt\.: (\S+)"
+    + _EOL
+    + _BLANKS
+    + r"[ \t]*plaintext mtu (\d+), path mtu (\d+), ip mtu (\d+), ip mtu idb (\S+)"
+    + _EOL
+    + _BLANKS
+    + r"[ \t]*current outbound spi: (0x[0-9A-Fa-f]+)\((\d+)\)"
+    + _EOL
+    + _BLANKS
+    + r"[ \t]*PFS \(Y/N\): ([YN]), DH group: (\S+)(?:, PQC Key Exchange: ([^,\n]+?))?"
+    + _EOL
+    + _BLANKS
+)
+_IDENT_BLOCK = re.compile(_IDENT_HEAD + _COUNTER_BLOCK.pattern + _IDENT_TAIL)
+_HEAD_GROUPS = re.compile(_IDENT_HEAD).groups
+_COUNTER_GROUPS = _COUNTER_BLOCK.groups
+
+
+def _fast_ident(state, m):
+    groups = m.groups()
+    (vrf, l_addr, l_mask, l_prot, l_port, r_addr, r_mask, r_prot, r_port, peer, peer_port, action, flags) = groups[
+        :_HEAD_GROUPS
+    ]
+    ident = _start_ident(state)
+    ident["protected_vrf"] = None if vrf == "(none)" else vrf
+    ident["local_ident"] = {"addr": l_addr, "mask": l_mask, "prot": int(l_prot), "port": int(l_port)}
+    ident["remote_ident"] = {"addr": r_addr, "mask": r_mask, "prot": int(r_prot), "port": int(r_port)}
+    ident["current_peer"] = peer
+    ident["peer_port"] = int(peer_port)
+    ident["action"] = action
+    ident["flags"] = [flag.strip() for flag in flags.split(",") if flag.strip()]
+    counters = ident["counters"]
+    for key, value in zip(_COUNTER_BLOCK_KEYS, groups[_HEAD_GROUPS : _HEAD_GROUPS + _COUNTER_GROUPS]):
+        if value is not None:
+            counters[key] = int(value)
+    (local_endpt, remote_endpt, plaintext_mtu, path_mtu, ip_mtu, idb, spi_hex, spi, pfs, dh_group, pqc) = groups[
+        _HEAD_GROUPS + _COUNTER_GROUPS :
+    ]
+    ident["local_crypto_endpt"] = local_endpt
+    ident["remote_crypto_endpt"] = remote_endpt
+    ident["plaintext_mtu"] = int(plaintext_mtu)
+    ident["path_mtu"] = int(path_mtu)
+    ident["ip_mtu"] = int(ip_mtu)
+    ident["ip_mtu_idb"] = idb
+    ident["current_outbound_spi_hex"] = spi_hex
+    ident["current_outbound_spi"] = int(spi)
+    ident["pfs"] = pfs == "Y"
+    ident["dh_group"] = dh_group
+    if pqc is not None:
+        ident["pqc_key_exchange"] = pqc
 
 
 def _fast_counters(state, m):
@@ -638,10 +712,20 @@ def parse_show_crypto_ipsec_sa(text, fast=True):
             continue
         if fast:
             block = None
-            if line.startswith("#pkts encaps:"):
+            if line.startswith("protected vrf:"):
+                block = _IDENT_BLOCK.match(text, pos)
+                if block is not None:
+                    _fast_ident(state, block)
+            elif line.startswith("#pkts encaps:"):
                 block = _COUNTER_BLOCK.match(text, pos)
                 if block is not None:
                     _fast_counters(state, block)
+            elif line.startswith(("inbound ", "outbound ")):
+                block = _SECTION_BLOCK.match(text, pos)
+                if block is not None:
+                    ident = _need_ident(state)
+                    state.sa_list = ident[block.group(1) + "_" + block.group(2) + "_sas"]
+                    state.sa = None
             elif line.startswith("spi: 0x") and state.sa_list is not None:
                 block = _SA_BLOCK.match(text, pos)
                 if block is not None:
