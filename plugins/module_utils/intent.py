@@ -335,7 +335,8 @@ class _Weak:
         if reason is None:
             return
         if self.allow:
-            self.warnings.append("%s: weak algorithm %s accepted (allow_weak_crypto): %s" % (path, name, reason))
+            label = "group %s" % name if kind == "dh_group" else "%s %s" % (path.rsplit(".", 1)[-1], name)
+            self.warnings.append((label, reason))
         else:
             self.c.add(
                 path,
@@ -648,7 +649,19 @@ def _profile(c, path, name, raw):
     if len(c.errors) != before or ike is None or ipsec is None or dpd is None:
         return None
     if allow and not warnings:
-        warnings.append("%s.allow_weak_crypto is true but the profile uses no weak algorithm" % path)
+        notes = ["%s.allow_weak_crypto is true but the profile uses no weak algorithm" % path]
+    elif warnings:
+        seen = []
+        for label, reason in warnings:
+            if (label, reason) not in seen:
+                seen.append((label, reason))
+        notes = [
+            "crypto profile '%s' accepts weak algorithms (allow_weak_crypto): %s"
+            % (name, "; ".join("%s: %s" % (label, reason) for label, reason in seen))
+        ]
+    else:
+        notes = []
+    warnings = notes
     profile = {
         "name": name,
         "path": path,

@@ -1,0 +1,115 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin ``ipsec.vpn.plan``: a thin shell around ``module_utils.planner.plan_host``."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+from ansible_collections.ipsec.vpn.plugins.module_utils import planner
+from ansible_collections.ipsec.vpn.plugins.module_utils.errors import IntentErrors
+
+display = Display()
+
+ARGUMENT_SPEC = {
+    "intent": {"type": "dict"},
+    "host": {"type": "str"},
+    "management": {
+        "type": "dict",
+        "options": {
+            "address": {"type": "str"},
+            "port": {"type": "int"},
+            "interface": {"type": "str"},
+            "controller": {"type": "str"},
+            "allow_lockout": {"type": "bool"},
+        },
+    },
+}
+
+INTENT_VAR = "ipsec_vpn_intent"
+
+
+def plain(value):
+    """Plain Python data (dict, list, str, int, float, bool, None) from templated variables.
+
+    Vault-encrypted strings and other string-like objects become ``str``; tuples and sets
+    become lists, so the planner (and its JSON digest) only sees JSON types.
+    """
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, dict):
+        return dict((to_text(key), plain(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(item) for item in value]
+    return to_text(value)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        result["changed"] = False
+        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        host = args.get("host") or task_vars.get("inventory_hostname")
+        try:
+            intent = args.get("intent")
+            if intent is None:
+                if INTENT_VAR not in task_vars:
+                    result.update(failed=True, msg="no intent: pass 'intent' or define the variable %s" % INTENT_VAR)
+                    return result
+                intent = self._templar.template(task_vars[INTENT_VAR])
+            intent = plain(intent)
+            management = args.get("management")
+            if management is None:
+                management = self._own_management(task_vars, host)
+            else:
+                management = dict((k, v) for k, v in plain(management).items() if v is not None)
+        except AnsibleError as err:
+            result.update(failed=True, msg="cannot template the intent: %s" % to_text(err))
+            return result
+        try:
+            plan = planner.plan_host(intent, host, management)
+        except IntentErrors as err:
+            errors = err.as_list()
+            lines = ["%s: %s" % (e["path"], e["message"]) if e["path"] else e["message"] for e in errors]
+            result.update(
+                failed=True,
+                errors=errors,
+                msg="ipsec_vpn_intent has %d problem%s (nothing was changed):\n%s"
+                % (len(lines), "" if len(lines) == 1 else "s", "\n".join("- " + line for line in lines)),
+            )
+            return result
+        for warning in plan["warnings"]:
+            display.warning("%s: %s" % (host, warning))
+        result.update(
+            plan=plan,
+            plan_masked=planner.mask_secrets(plan),
+            _ansible_no_log=True,
+        )
+        return result
+
+    def _own_management(self, task_vars, host):
+        """The host's own connection endpoint; only this host's variables are read."""
+        address = task_vars.get("ansible_host")
+        port = task_vars.get("ansible_port")
+        management = {}
+        if address is not None:
+            management["address"] = to_text(self._templar.template(address))
+        elif host is not None:
+            management["address"] = to_text(host)
+        if port is not None:
+            try:
+                management["port"] = int(self._templar.template(port))
+            except (TypeError, ValueError):
+                pass
+        return management

@@ -1,0 +1,119 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: plan
+short_description: Compute one host's IPsec VPN plan from the collection's intent
+version_added: 0.1.0
+description:
+  - Validates the whole C(ipsec_vpn_intent), cross-checks both ends of every tunnel and returns the plan of one
+    host, that is its tunnels with IOS-ready and strongSwan-ready crypto, crypto ACLs, device-level IOS objects, routes,
+    the outside ACL and the cross-check verdicts. The plan's schema is C(docs/plan.md) of the collection.
+  - Runs entirely on the controller and never connects to the host.
+  - The plan depends only on the intent, the host's name and the host's own management address and port, never
+    on other hosts' variables, so C(--limit) and job slicing give every host the same plan.
+  - Fails, listing every problem with its exact path in the intent, when the intent is invalid or a cross-peer check
+    fails (unless the intent sets the test-only C(unsafe_skip_crosscheck)), or when the lockout guard finds that the
+    change would cut off the management session.
+  - The result holds pre-shared keys, so it is marked C(no_log) and the callback shows nothing but warnings; use
+    RV(plan_masked) to print or store the plan.
+author:
+  - ipsec.vpn developers
+options:
+  intent:
+    description:
+      - The intent. Defaults to the C(ipsec_vpn_intent) variable. Field reference in C(docs/intent.md).
+    type: dict
+  host:
+    description:
+      - Inventory hostname to plan. Defaults to C(inventory_hostname).
+    type: str
+  management:
+    description:
+      - How Ansible reaches the host, for the lockout guard. Defaults to the host's own C(ansible_host) and
+        C(ansible_port). Values set under C(gateways.<host>.management) in the intent take precedence.
+    type: dict
+    suboptions:
+      address:
+        description: Address Ansible connects to.
+        type: str
+      port:
+        description: TCP port of the management session.
+        type: int
+      interface:
+        description: Interface the management session arrives on.
+        type: str
+      controller:
+        description: Address or prefix Ansible connects from.
+        type: str
+      allow_lockout:
+        description: Downgrade a lockout refusal to a warning.
+        type: bool
+notes:
+  - Action plugin; check mode is supported and changes nothing either way.
+seealso:
+  - name: Intent reference
+    description: docs/intent.md in the collection.
+    link: https://example.invalid/ipsec/vpn/docs/intent.md
+  - name: Plan schema
+    description: docs/plan.md in the collection.
+    link: https://example.invalid/ipsec/vpn/docs/plan.md
+"""
+
+EXAMPLES = r"""
+- name: Plan this host from ipsec_vpn_intent
+  ipsec.vpn.plan:
+  register: vpn
+
+- name: Show the plan without its pre-shared keys
+  ansible.builtin.debug:
+    var: vpn.plan_masked
+
+- name: Plan with an explicit management endpoint
+  ipsec.vpn.plan:
+    management:
+      address: 10.255.0.2
+      port: 22
+      interface: GigabitEthernet0
+  register: vpn
+"""
+
+RETURN = r"""
+plan:
+  description:
+    - The host's plan, including pre-shared keys. Treat as secret and C(no_log) every task that uses it.
+  returned: success
+  type: dict
+  sample:
+    schema_version: 1
+    host: R2
+    kind: gateway
+    platform: ios
+    warnings: []
+    tunnels: []
+    routes: []
+    checks: []
+plan_masked:
+  description: The same plan with every pre-shared key replaced by C(********).
+  returned: success
+  type: dict
+warnings:
+  description: Warnings of the plan (weak crypto accepted, IOS-XE refusals, skipped cross-checks, ...).
+  returned: always
+  type: list
+  elements: str
+errors:
+  description: Every problem found, each with the path inside the intent, a message and a code.
+  returned: failure
+  type: list
+  elements: dict
+  sample:
+    - path: tunnels[0].b.networks[0]
+      message: "'10.0.0.300/24' is not an IPv4/IPv6 network"
+      code: INVALID
+"""

@@ -1,0 +1,148 @@
+"""The ipsec.vpn.plan action and playbooks/plan.yml, run through ansible-playbook."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+COLLECTIONS = os.path.join(REPO, "build", "collections")
+SEED = os.path.join(REPO, "inventories", "seed")
+VAULT = os.path.join(SEED, "vault-password.txt")
+PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+
+
+def run_playbook(tmp_path, playbook, inventory, *extra):
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
+        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_DEPRECATION_WARNINGS="0",
+    )
+    cmd = [PLAYBOOK_BIN, "-i", inventory, str(playbook), "--vault-password-file", VAULT] + list(extra)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def write(path, data):
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def test_plan_action_returns_secret_plan_hidden_from_output(tmp_path):
+    playbook = write(
+        tmp_path / "play.yml",
+        [
+            {
+                "hosts": "R2",
+                "gather_facts": False,
+                "tasks": [
+                    {"name": "plan", "ipsec.vpn.plan": None, "register": "result"},
+                    {
+                        "name": "check",
+                        "ansible.builtin.assert": {
+                            "that": [
+                                "result.plan.host == 'R2'",
+                                "result.plan.tunnels[0].psk == 'cisco'",
+                                "result.plan_masked.tunnels[0].psk == '********'",
+                                "result.plan.crypto_maps[0].entries[0].sequence == 100",
+                                "result.plan.management.address == '10.255.0.2'",
+                                "result.plan.management.via_outside == false",
+                            ],
+                            "quiet": True,
+                        },
+                    },
+                ],
+            }
+        ],
+    )
+    rc, out = run_playbook(tmp_path, playbook, os.path.join(SEED, "site_to_site"), "-v")
+    assert rc == 0, out
+    assert "censored" in out
+    assert "'cisco'" not in out and '"cisco"' not in out
+    assert "R2: crypto profile 'legacy' accepts weak algorithms" in out
+
+
+def test_plan_action_fails_with_every_problem_and_no_traceback(tmp_path):
+    intent_file = write(
+        tmp_path / "bad.yml",
+        {
+            "ipsec_vpn_intent": {
+                "crypto_profiles": {
+                    "p": {"ike": {"proposals": []}, "ipsec": {"proposals": [{"encryption": "aes256"}]}}
+                },
+                "gateways": {"R2": {"platform": "ios", "outside_interface": "Gi1", "outside_address": "10.0.0.300/24"}},
+            }
+        },
+    )
+    playbook = write(
+        tmp_path / "play.yml",
+        [{"hosts": "R2", "gather_facts": False, "tasks": [{"name": "plan", "ipsec.vpn.plan": None}]}],
+    )
+    rc, out = run_playbook(tmp_path, playbook, os.path.join(SEED, "site_to_site"), "-e", "@%s" % intent_file)
+    assert rc != 0
+    assert "ipsec_vpn_intent has 3 problems (nothing was changed)" in out
+    assert "- crypto_profiles.p.ike.proposals: needs at least one proposal" in out
+    assert "- crypto_profiles.p.ipsec.proposals[0].integrity: required with the non-AEAD cipher aes256" in out
+    assert "- gateways.R2.outside_address: '10.0.0.300/24' is not an address with prefix length" in out
+    assert "Traceback" not in out
+
+
+def test_lockout_guard_uses_the_hosts_own_ansible_host(tmp_path):
+    playbook = write(
+        tmp_path / "play.yml",
+        [{"hosts": "R2", "gather_facts": False, "tasks": [{"name": "plan", "ipsec.vpn.plan": None}]}],
+    )
+    # R2 reached on its outside address: the seed's inbound ACL 100 has no permit for SSH.
+    rc, out = run_playbook(
+        tmp_path,
+        playbook,
+        os.path.join(SEED, "site_to_site"),
+        "-e",
+        "ansible_host=202.100.1.1",
+        "-e",
+        "ansible_port=2222",
+    )
+    assert rc != 0
+    assert "would drop the management session to 202.100.1.1 port 2222" in out
+    assert "outside_acl.permit_management: true" in out
+
+
+def test_plan_playbook_writes_masked_plans(tmp_path):
+    build = tmp_path / "plans"
+    rc, out = run_playbook(
+        tmp_path,
+        os.path.join(REPO, "playbooks", "plan.yml"),
+        os.path.join(SEED, "routing"),
+        "-e",
+        "ipsec_vpn_build_dir=%s" % build,
+    )
+    assert rc == 0, out
+    assert sorted(os.listdir(build)) == ["R1.json", "R2.json", "R3.json", "R4.json"]
+    r2 = json.loads((build / "R2.json").read_text())
+    assert r2["tunnels"][0]["psk"] == "********"
+    assert r2["ikev2"]["keyring"]["peers"][0]["psk"] == "********"
+    assert "routing-lab-demo-key" not in (build / "R2.json").read_text()
+    assert [r["prefix"] for r in r2["routes"]] == ["1.1.1.0/24", "4.4.4.0/24", "30.0.0.0/8"]
+    r4 = json.loads((build / "R4.json").read_text())
+    assert [(r["prefix"], r["next_hop"]) for r in r4["routes"]] == [("1.1.1.0/24", "10.1.34.3")]
+
+
+@pytest.mark.parametrize("limit", ["R3", "R2,R3"])
+def test_limit_gives_the_same_plan(tmp_path, limit):
+    full = tmp_path / "full"
+    part = tmp_path / "part"
+    inventory = os.path.join(SEED, "routing")
+    play = os.path.join(REPO, "playbooks", "plan.yml")
+    assert run_playbook(tmp_path, play, inventory, "-e", "ipsec_vpn_build_dir=%s" % full)[0] == 0
+    rc, out = run_playbook(tmp_path, play, inventory, "-e", "ipsec_vpn_build_dir=%s" % part, "--limit", limit)
+    assert rc == 0, out
+    for host in limit.split(","):
+        assert (part / ("%s.json" % host)).read_text() == (full / ("%s.json" % host)).read_text()
+    assert not (part / "R1.json").exists()
