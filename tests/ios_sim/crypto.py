@@ -143,6 +143,7 @@ class CryptoEngine:
         self.ipsec_sas: List[IpsecSa] = []
         self.events: List[str] = []
         self.attempted: set = set()
+        self.failures: Dict[tuple, Tuple[int, str]] = {}
 
     def log(self, message: str):
         self.events.append(message)
@@ -349,6 +350,16 @@ class CryptoEngine:
         existing = self._ike_sa(version, local, peer)
         if existing is not None and existing.established:
             return existing, existing.responder if existing.initiator is initiator else existing.initiator, ""
+        # A failed exchange is not restarted for every packet: only after a configuration change or a clear.
+        failed = self.failures.get((version, local, peer))
+        if failed is not None and failed[0] == self.world.config_version:
+            return None, None, failed[1]
+        sa, responder, reason = self._phase1(initiator, local, peer, ikev2_profile, needs_map, version)
+        if sa is None:
+            self.failures[(version, local, peer)] = (self.world.config_version, reason)
+        return sa, responder, reason
+
+    def _phase1(self, initiator, local, peer, ikev2_profile, needs_map, version):
         responder = self.world.device_owning(peer)
         failure_state = "MM_NO_STATE"
         if responder is None or responder is initiator:
@@ -789,6 +800,7 @@ class CryptoEngine:
         if ike:
             self.ike_sas = [sa for sa in self.ike_sas if not selected_ike(sa)]
         self.attempted.clear()
+        self.failures.clear()
 
     def clear_counters(self, device: Device):
         for sa in self.ipsec_sas:
