@@ -137,13 +137,17 @@ def _selector_entries(tunnel, side, gw, peer, cache):
         sel = tunnel.selectors
         lport = sel["a_port"] if side == "a" else sel["b_port"]
         rport = sel["b_port"] if side == "a" else sel["a_port"]
-        for local in end.networks:
-            for remote in end.remote_networks:
-                if local.version != remote.version:
-                    continue
-                ace, key = _ace(sel["protocol"], str(local), lport, str(remote), rport)
-                entries.append(ace)
-                keys.append(key)
+        # Entry i of end b mirrors entry i of end a: a walks its own networks first, b the remote ones.
+        if side == "a":
+            pairs = [(local, remote) for local in end.networks for remote in end.remote_networks]
+        else:
+            pairs = [(local, remote) for remote in end.remote_networks for local in end.networks]
+        for local, remote in pairs:
+            if local.version != remote.version:
+                continue
+            ace, key = _ace(sel["protocol"], str(local), lport, str(remote), rport)
+            entries.append(ace)
+            keys.append(key)
     elif tunnel.style == "gre_over_ipsec":
         if tunnel.overlay["gre_acl"] == "any" and tunnel.overlay["protection"] == "crypto_map":
             any_net = "0.0.0.0/0" if gw["outside"].version == 4 else "::/0"
