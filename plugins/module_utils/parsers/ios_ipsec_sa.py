@@ -351,14 +351,23 @@ def _h_transform(state, line):
     return True
 
 
+_SETTINGS_CACHE = {}
+
+
 def _set_settings(sa, inner):
     """Fill in_use_settings/mode/udp_encaps/esn from the text between the braces."""
-    settings = [item.strip() for item in inner.split(",") if item.strip()]
-    sa["in_use_settings"] = settings
-    words = " ".join(settings).lower().split()
-    sa["mode"] = "transport" if "transport" in words else "tunnel" if "tunnel" in words else None
-    sa["udp_encaps"] = "udp-encaps" in words
-    sa["esn"] = "esn" in words
+    cached = _SETTINGS_CACHE.get(inner)
+    if cached is None:
+        settings = tuple(item.strip() for item in inner.split(",") if item.strip())
+        words = " ".join(settings).lower().split()
+        mode = "transport" if "transport" in words else "tunnel" if "tunnel" in words else None
+        cached = (settings, mode, "udp-encaps" in words, "esn" in words)
+        if len(_SETTINGS_CACHE) < 256:  # a handful of distinct values in practice
+            _SETTINGS_CACHE[inner] = cached
+    sa["in_use_settings"] = list(cached[0])
+    sa["mode"] = cached[1]
+    sa["udp_encaps"] = cached[2]
+    sa["esn"] = cached[3]
 
 
 def _h_in_use(state, line):
@@ -613,10 +622,11 @@ def _fast_ident(state, m):
     ident["peer_port"] = int(peer_port)
     ident["action"] = action
     ident["flags"] = [flag.strip() for flag in flags.split(",") if flag.strip()]
-    counters = ident["counters"]
-    for key, value in zip(_COUNTER_BLOCK_KEYS, groups[_HEAD_GROUPS : _HEAD_GROUPS + _COUNTER_GROUPS]):
-        if value is not None:
-            counters[key] = int(value)
+    ident["counters"] = {
+        key: int(value)
+        for key, value in zip(_COUNTER_BLOCK_KEYS, groups[_HEAD_GROUPS : _HEAD_GROUPS + _COUNTER_GROUPS])
+        if value is not None
+    }
     (local_endpt, remote_endpt, plaintext_mtu, path_mtu, ip_mtu, idb, spi_hex, spi, pfs, dh_group, pqc) = groups[
         _HEAD_GROUPS + _COUNTER_GROUPS :
     ]
