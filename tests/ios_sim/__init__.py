@@ -6,6 +6,13 @@
         print(world.inventory())    # an Ansible inventory for network_cli
 """
 
-from .world import World, WorldError
-
 __all__ = ["World", "WorldError"]
+
+
+def __getattr__(name):
+    # Imported lazily so that `python -m tests.ios_sim stop` does not pay for importing paramiko.
+    if name in __all__:
+        from . import world
+
+        return getattr(world, name)
+    raise AttributeError(name)

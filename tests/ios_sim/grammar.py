@@ -339,3 +339,10 @@ def _first_words(item) -> List[str]:
         if option.items:
             words.extend(_first_words(option.items[0]))
     return words
+
+
+def first_keywords(pattern: Seq) -> List[str]:
+    """The keywords a command can start with (empty when it starts with a parameter)."""
+    if not pattern.items:
+        return []
+    return [word for word in _first_words(pattern.items[0]) if not word.startswith("<")]

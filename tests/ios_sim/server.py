@@ -95,10 +95,14 @@ class DeviceServer:
 
     def stop(self):
         self.stopping.set()
+        if self.sock:
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked in accept() at once on Linux
+            except OSError:
+                pass
+            self.sock.close()
         if self.thread:
             self.thread.join(timeout=2)
-        if self.sock:
-            self.sock.close()
         for transport in list(self.transports):
             try:
                 transport.close()

@@ -179,14 +179,29 @@ class Session:
                     found.append((spec, match, complete))
         return found, tracker
 
+    def check_ambiguous(self, mode: str, tokens: List[Token], include_common: bool = True):
+        """IOS refuses an abbreviated first word that several commands start with (`c` for clear/configure/copy)."""
+        from .grammar import first_keywords
+
+        typed = tokens[0].text.lower()
+        words = set()
+        for spec in self._specs(mode, include_common):
+            for word in first_keywords(spec.pattern):
+                if word == typed:
+                    return
+                if word.startswith(typed):
+                    words.add((spec.id, word))
+        if len({word for _, word in words}) > 1 and len({spec_id for spec_id, _ in words}) > 1:
+            raise CliError(f'% Ambiguous command:  "{" ".join(t.text for t in tokens)}"')
+
     def best(self, found, tokens: List[Token], offset: int):
         complete = [item for item in found if item[2]]
         if not complete:
             return None
         top = max(item[1].exact for item in complete)
         leaders = [item for item in complete if item[1].exact == top]
-        readings = {(item[0].id, item[1].canon) for item in leaders}
-        if len(readings) > 1 and len({item[1].canon for item in leaders}) > 1:
+        readings = {(item[0].id, item[0].normalized(" ".join(item[1].canon))) for item in leaders}
+        if len(readings) > 1:
             typed = " ".join(t.text for t in tokens)
             raise CliError(f'% Ambiguous command:  "{typed}"')
         return leaders[0]
@@ -202,6 +217,7 @@ class Session:
         tokens = tokenize(command)
         if not tokens:
             return ""
+        self.check_ambiguous("exec", tokens)
         found, tracker = self.match_mode("exec", tokens)
         chosen = self.best(found, tokens, 0)
         if chosen is None:
@@ -248,6 +264,7 @@ class Session:
         if negate and not body:
             raise Incomplete()
         chain = self.platform.mode_chain(self.mode)
+        self.check_ambiguous(self.mode, body)
         wanted_more = False
         furthest = -1
         for depth, mode in enumerate(chain):

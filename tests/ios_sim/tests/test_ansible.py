@@ -183,6 +183,30 @@ def test_check_mode_sends_no_configuration_commands(lab, tmp_path):
     assert device.config_lines_received() == ["crypto isakmp keepalive 30 5", "end"]
 
 
+SAVE = """
+- name: save when modified
+  hosts: R2
+  gather_facts: false
+  tasks:
+    - name: first
+      cisco.ios.ios_config:
+        lines: ["crypto isakmp keepalive 20 5"]
+        save_when: modified
+    - name: second
+      cisco.ios.ios_config:
+        lines: ["crypto isakmp keepalive 20 5"]
+        save_when: modified
+"""
+
+
+def test_save_when_modified_copies_to_startup_once(lab, tmp_path):
+    code, results, log = run_playbook(tmp_path, lab, SAVE)
+    assert code == 0, log
+    assert results["first"]["R2"]["changed"] is True and results["second"]["R2"]["changed"] is False
+    assert lab.device("R2").lines_received().count("copy running-config startup-config") == 1
+    assert "crypto isakmp keepalive 20 5" in lab.run("R2", "show startup-config")
+
+
 SHOW = """
 - name: show
   hosts: R2

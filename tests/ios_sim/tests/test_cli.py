@@ -382,3 +382,14 @@ def test_seed_pushed_twice_is_not_a_no_op_in_running_config_terms(seeded):
     before = running(seeded).split("\n", 5)[5]
     configure(seeded, "R2", SEED_R2)
     assert running(seeded).split("\n", 5)[5] == before
+
+
+def test_ambiguous_abbreviations_are_refused(world):
+    assert world.run("R2", "c") == '% Ambiguous command:  "c"\n'
+    assert "uptime is" in world.run("R2", "sh ver")
+    session = session_for(world)
+    session.receive("configure terminal")
+    session.receive("crypto isakmp policy 5")
+    assert session.receive("e") == '% Ambiguous command:  "e"\n'
+    assert session.receive("enc aes 256") == ""  # `encryption` and its alias `encr` are one command
+    assert "encr aes 256" in running(world, modifier=" | section policy 5")
