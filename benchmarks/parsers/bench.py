@@ -7,7 +7,8 @@ Run from the repository root:
     python3 benchmarks/parsers/bench.py --peers 10,100 --repeat 5 --json build/bench.json
 
 Every parser reads the same generated text (benchmarks/parsers/generate.py) in the same process;
-times are medians of ``--repeat`` runs, ratios are peer median / our median. Accuracy is the share
+the runs are interleaved (one run of each parser per round), times are medians of ``--repeat`` rounds,
+ratios are peer median / our median. Accuracy is the share
 of ground-truth fields (per SA, see FIELDS) that a parser returns with the right value. A peer that
 cannot be installed or imported is reported as missing, and the rest still runs.
 
@@ -19,6 +20,7 @@ Peers:
 """
 
 import argparse
+import gc
 import json
 import os
 import statistics
@@ -332,16 +334,6 @@ def _peers():
     return peers, missing
 
 
-def _time(function, text, repeat):
-    times = []
-    result = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function(text)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
 def worker(args):
     sys.path.insert(0, HERE)
     import generate
@@ -352,19 +344,33 @@ def worker(args):
         text, truth = generate.generate_ipsec(peers_count, seed=peers_count, detail=True, style="xe16")
         truth_rows = rows_from_ours(truth)
         entry = {"peers": peers_count, "lines": text.count("\n"), "sas": len(truth_rows), "results": {}}
-        for name, (function, to_rows) in peers.items():
-            repeat = (
-                args.repeat if peers_count < 1000 or not name.startswith("genie device") else max(3, args.repeat // 2)
-            )
-            try:
-                median, result = _time(function, text, repeat)
+        # Interleave the runs (one run of each parser per round) so that a change of machine load
+        # hits every parser alike; the median of the rounds is reported.
+        times = {name: [] for name in peers}
+        outputs = {}
+        failed = {}
+        for _ in range(args.repeat):
+            for name, (function, _to_rows) in peers.items():
+                if name in failed:
+                    continue
+                gc.collect()
+                start = time.perf_counter()
+                try:
+                    outputs[name] = function(text)
+                except Exception as exc:
+                    failed[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                    continue
+                times[name].append(time.perf_counter() - start)
+        for name, (_function, to_rows) in peers.items():
+            if name in failed:
+                entry["results"][name] = {"error": failed[name]}
+            else:
                 entry["results"][name] = {
-                    "median_s": median,
-                    "accuracy": accuracy(truth_rows, to_rows(result)),
-                    "repeat": repeat,
+                    "median_s": statistics.median(times[name]),
+                    "min_s": min(times[name]),
+                    "accuracy": accuracy(truth_rows, to_rows(outputs[name])),
+                    "repeat": len(times[name]),
                 }
-            except Exception as exc:
-                entry["results"][name] = {"error": f"{type(exc).__name__}: {str(exc)[:200]}"}
         report["sizes"].append(entry)
         print(f"done {peers_count} peers", file=sys.stderr)
     # Accuracy only, on the IOS-XE 17 mix (several peers per crypto-map interface, dynamic maps, PQC, ...).
