@@ -170,7 +170,7 @@ def _config_text(session: "Session", tree, interface=None) -> str:
 def _show_running(session: "Session", binds, canon) -> str:
     interface = binds.get("ifname")
     if interface is not None and not session.device.interface_exists(str(interface)):
-        from .session import InvalidAt
+        from .errors import InvalidAt
 
         raise InvalidAt(len(canon) - 1)
     body = _config_text(session, session.device.config, interface)
@@ -204,7 +204,7 @@ def _configure(session: "Session", binds, canon) -> str:
     minutes = binds.get("minutes")
     if minutes is not None:
         if not device.archive_path():
-            from .session import CliError
+            from .errors import CliError
 
             raise CliError("Archive path is not configured. Please configure the archive path and try again.")
         snapshot = device.config.clone()

@@ -9,6 +9,7 @@ import ipaddress
 from typing import TYPE_CHECKING
 
 from .acl import AceSyntax
+from .errors import CliError, Incomplete
 
 if TYPE_CHECKING:  # pragma: no cover
     from .session import ApplyContext, Session
@@ -21,12 +22,6 @@ def run(name: str, session: "Session", ctx: "ApplyContext"):
     if hook is None:
         raise ValueError(f"platform data names unknown handler {name!r}")
     return hook(session, ctx)
-
-
-def _errors():
-    from .session import CliError, InvalidAt
-
-    return CliError, InvalidAt
 
 
 def _ace_syntax(session: "Session") -> AceSyntax:
@@ -44,7 +39,6 @@ def _mask_ok(mask: str) -> bool:
 
 
 def hook_interface(session: "Session", ctx: "ApplyContext"):
-    CliError, InvalidAt = _errors()
     name = str(ctx.binds["ifname"])
     device = session.device
     kind = name.rstrip("0123456789/.")
@@ -61,7 +55,6 @@ def hook_interface(session: "Session", ctx: "ApplyContext"):
 
 
 def hook_ip_address(session: "Session", ctx: "ApplyContext"):
-    CliError, _ = _errors()
     if ctx.negate:
         return None
     address, mask = str(ctx.binds["address"]), str(ctx.binds["mask"])
@@ -101,7 +94,6 @@ def hook_tunnel_source(session: "Session", ctx: "ApplyContext"):
 
 
 def hook_ip_route(session: "Session", ctx: "ApplyContext"):
-    CliError, _ = _errors()
     prefix, mask = str(ctx.binds["prefix"]), str(ctx.binds["mask"])
     if not _mask_ok(mask):
         raise CliError("%Invalid destination prefix")
@@ -159,10 +151,7 @@ def hook_named_ace(session: "Session", ctx: "ApplyContext"):
     if words[0].isdigit():
         seq, words, first = int(words[0]), words[1:], 1
     if ctx.negate and len(words) < 4:
-        # `no permit` alone is incomplete in IOS
-        from .session import Incomplete
-
-        raise Incomplete()
+        raise Incomplete()  # `no permit` alone is incomplete in IOS
     shown = _normalized_ace(session, ctx, words, first)
     parent = ctx.parent
     if ctx.negate:
@@ -175,7 +164,6 @@ def hook_named_ace(session: "Session", ctx: "ApplyContext"):
     if seq is None:
         seq = max([int(node.binds.get("seq", 0)) for node in existing] or [0]) + 10
     elif any(int(node.binds.get("seq", 0)) == seq for node in existing):
-        CliError, _ = _errors()
         raise CliError("% Duplicate sequence number")
     ctx.binds = {"seq": seq}
     ctx.text = shown

@@ -396,8 +396,8 @@ def ike_reachable(world: "World", device: Device, local: str, peer: str) -> bool
 
 
 def ping_command(session: "Session", args: str) -> str:
+    from .errors import CliError, Incomplete, InvalidAt
     from .grammar import is_ipv4, normalize_ifname, tokenize
-    from .session import CliError, Incomplete, InvalidAt
 
     device = session.device
     world = session.world

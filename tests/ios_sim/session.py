@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 from . import hooks
 from .config import Node, identity_of
+from .errors import CliError, Incomplete, InvalidAt
 from .grammar import Match, Token, Tracker, match_pattern, next_words, tokenize
 from .platform import CommandSpec
 
@@ -14,22 +15,6 @@ if TYPE_CHECKING:  # pragma: no cover
 INVALID = "% Invalid input detected at '^' marker."
 INCOMPLETE = "% Incomplete command."
 FILTERS = ("begin", "count", "exclude", "include", "section")
-
-
-class CliError(Exception):
-    """A message IOS prints instead of executing the command (already formatted)."""
-
-
-class InvalidAt(Exception):
-    """The token at ``index`` is not acceptable; IOS prints a caret under it."""
-
-    def __init__(self, index: int):
-        super().__init__(index)
-        self.index = index
-
-
-class Incomplete(Exception):
-    pass
 
 
 @dataclass
@@ -346,12 +331,7 @@ class Session:
         if spec.id == "do":
             from . import exec_commands
 
-            command = str(match.bound()["command"])
-            saved_priv = self.priv
-            try:
-                return self.run_exec_as_do(command, exec_commands)
-            finally:
-                self.priv = saved_priv
+            return self.run_exec_as_do(str(match.bound()["command"]), exec_commands)
         raise AssertionError(spec.id)
 
     def run_exec_as_do(self, command: str, exec_commands) -> str:

@@ -331,7 +331,7 @@ def test_show_running_config_interface(seeded):
 
 def test_write_memory_copies_running_to_startup(world):
     configure(world, "R2", "hostname EDGE")
-    assert "hostname EDGE" not in world.run("EDGE" if False else "R2", "show startup-config")
+    assert "hostname EDGE" not in world.run("R2", "show startup-config")
     session = session_for(world)
     assert session.receive("copy running-config startup-config") == ""
     assert session.prompt() == "Destination filename [startup-config]? "
