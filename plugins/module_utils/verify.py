@@ -681,9 +681,10 @@ def verdict(plan, reads, before=None, probes=None):
     ``before``: the same, read before the probes (``None``: traffic is not checked);
     ``probes``: ``{tunnel name: probe result}`` from :func:`probe_result` (``None``: no probes).
 
-    Returns ``{schema_version, host, platform, status, summary, tunnels, failed, warnings}``;
+    Returns ``{schema_version, host, platform, status, summary, tunnels, failed, message, warnings}``;
     ``status`` is ``up`` (every tunnel up), ``down`` (at least one down) or ``none`` (no
-    tunnels to verify); ``failed`` lists ``{tunnel, peer, cause_code, cause, detail}``.
+    tunnels to verify); ``failed`` lists ``{tunnel, peer, cause_code, cause, detail}`` and
+    ``message`` says the same in text (:func:`failure_message`).
     """
     if not isinstance(plan, dict) or "kind" not in plan:
         raise VerifyError("plan must be a host plan (a dict with 'kind'; see docs/plan.md)")
@@ -697,6 +698,7 @@ def verdict(plan, reads, before=None, probes=None):
         "summary": {"total": 0, "up": 0, "down": 0, "traffic_checked": 0},
         "tunnels": [],
         "failed": [],
+        "message": "",
         "warnings": _warnings(reads) + _warnings(before),
     }
     if not tunnels:
@@ -729,6 +731,7 @@ def verdict(plan, reads, before=None, probes=None):
             result["summary"]["traffic_checked"] += 1
     result["summary"]["total"] = len(result["tunnels"])
     result["status"] = DOWN if result["failed"] else UP
+    result["message"] = failure_message(result)
     return result
 
 

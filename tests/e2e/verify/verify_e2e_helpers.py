@@ -1,0 +1,82 @@
+"""Running playbooks/verify.yml from the end-to-end tests and reading its report."""
+
+import json
+import os
+import subprocess
+import sys
+from xml.etree import ElementTree
+
+import yaml
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+VERIFY_PLAYBOOK = os.path.join(REPO_ROOT, "playbooks", "verify.yml")
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+
+
+def write_vars(path, intent, extra_vars=None):
+    """A YAML file with ``ipsec_vpn_intent`` (and ``extra_vars``), for ``-e @path``."""
+    data = {"ipsec_vpn_intent": intent}
+    data.update(extra_vars or {})
+    with open(path, "w") as stream:
+        stream.write("---\n" + yaml.safe_dump(data, sort_keys=True))
+    return path
+
+
+def run_verify(inventory, workdir, *args, env=None, timeout=600):
+    """Run playbooks/verify.yml; returns the CompletedProcess (stdout + stderr in ``.output``)."""
+    if not os.access(ANSIBLE_PLAYBOOK, os.X_OK):
+        raise AssertionError(f"ansible-playbook is not installed next to {sys.executable}")
+    control = os.path.join(workdir, "pc")
+    os.makedirs(control, exist_ok=True)
+    run_env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO_ROOT, "build", "collections"),
+        ANSIBLE_HOME=os.path.join(REPO_ROOT, "build", "ansible-home"),
+        ANSIBLE_HOST_KEY_CHECKING="False",
+        ANSIBLE_RETRY_FILES_ENABLED="False",
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_DEPRECATION_WARNINGS="False",
+        ANSIBLE_LOCAL_TEMP=os.path.join(workdir, "tmp"),
+        ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=control,
+        ANSIBLE_PERSISTENT_COMMAND_TIMEOUT="60",
+        ANSIBLE_PERSISTENT_CONNECT_TIMEOUT="15",
+    )
+    run_env.update(env or {})
+    process = subprocess.run([ANSIBLE_PLAYBOOK, "-i", inventory, VERIFY_PLAYBOOK, *args], cwd=workdir,
+                             env=run_env, capture_output=True, text=True, timeout=timeout)
+    process.output = process.stdout + process.stderr
+    return process
+
+
+def read_report(directory):
+    """``(json_report, junit_root, markdown_text, raw_texts)`` of a report directory."""
+    texts = {}
+    for name in ("verify.json", "verify-junit.xml", "verify.md"):
+        with open(os.path.join(directory, name)) as stream:
+            texts[name] = stream.read()
+    return (json.loads(texts["verify.json"]), ElementTree.fromstring(texts["verify-junit.xml"]), texts["verify.md"],
+            texts)
+
+
+def ends(report):
+    """``{(host, tunnel): end}`` of a JSON report."""
+    return {(host["host"], end["tunnel"]): end for host in report["hosts"] for end in host["tunnels"]}
+
+
+def junit_cases(root):
+    """``{(host, tunnel): testcase element}``."""
+    return {(suite.get("name"), case.get("name")): case for suite in root.findall("testsuite")
+            for case in suite.findall("testcase")}
+
+
+def edge_colours(markdown):
+    """``{edge label: colour}`` of the Mermaid block (edge i is coloured by ``linkStyle i``)."""
+    block = markdown.split("```mermaid\n", 1)[1].split("\n```", 1)[0].splitlines()
+    labels = [line.split('---|"', 1)[1].split('"|', 1)[0] for line in block if '---|"' in line]
+    styles = {}
+    for line in block:
+        words = line.split()
+        if words and words[0] == "linkStyle":
+            styles[int(words[1])] = words[2].split(",")[0].split(":")[1]
+    return {label: styles[number] for number, label in enumerate(labels)}
