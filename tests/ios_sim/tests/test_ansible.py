@@ -183,6 +183,38 @@ def test_check_mode_sends_no_configuration_commands(lab, tmp_path):
     assert device.config_lines_received() == ["crypto isakmp keepalive 30 5", "end"]
 
 
+BAD_LINE = """
+- name: a rendering mistake inside a crypto submode
+  hosts: R2
+  gather_facts: false
+  tasks:
+    - name: bad line
+      cisco.ios.ios_config:
+        parents: ["crypto isakmp policy 20"]
+        lines: ["hash sha256", "encryption aes 512"]
+      ignore_errors: true
+    - name: next task
+      cisco.ios.ios_command:
+        commands: [show privilege]
+"""
+
+
+def test_error_in_a_submode_fails_the_task_and_leaves_the_session_there(lab, tmp_path):
+    code, results, log = run_playbook(tmp_path, lab, BAD_LINE)
+    assert code == 0, log
+    failure = results["bad line"]["R2"]
+    assert failure["failed"] is True
+    assert "% Invalid input detected at '^' marker." in failure["msg"]
+    received = [(entry.prompt, entry.line) for entry in lab.device("R2").transcript]
+    at_error = received.index(("R2(config-isakmp)#", "encryption aes 512"))
+    # The failed task sends nothing more; the connection sends `end` when the next task starts.
+    assert received[at_error + 1] == ("R2(config-isakmp)#", "end")
+    assert received[at_error + 2] == ("R2#", "show privilege")
+    assert results["next task"]["R2"]["stdout"] == ["Current privilege level is 15"]
+    # Lines before the error were applied, as on a real router.
+    assert "crypto isakmp policy 20\n hash sha256\n" in lab.run("R2", "show running-config | section policy 20")
+
+
 SAVE = """
 - name: save when modified
   hosts: R2
