@@ -812,6 +812,8 @@ class CryptoEngine:
     # ================================================================================================ show output
 
     def show_isakmp_sa(self, device: Device, detail: bool = False) -> str:
+        if detail:
+            return self._show_isakmp_sa_detail(device)
         lines = ["IPv4 Crypto ISAKMP SA", "dst             src             state          conn-id status"]
         for sa in self.ike_sas:
             if sa.version != 1 or device.name not in sa.conn_ids:
@@ -819,6 +821,37 @@ class CryptoEngine:
             lines.append(f"{sa.responder_address:<16}{sa.initiator_address:<16}{sa.state:<15}"
                          f"{sa.conn_ids[device.name]:>7} ACTIVE")
         lines += ["", "IPv6 Crypto ISAKMP SA", ""]
+        return "\n".join(lines) + "\n"
+
+    def _show_isakmp_sa_detail(self, device: Device) -> str:
+        lines = [
+            "Codes: C - IKE configuration mode, D - Dead Peer Detection",
+            "       K - Keepalives, N - NAT-traversal",
+            "       T - cTCP encapsulation, X - IKE Extended Authentication",
+            "       psk - Preshared key, rsig - RSA signature",
+            "       renc - RSA encryption",
+            "IPv4 Crypto ISAKMP SA",
+            "",
+            "C-id  Local           Remote          I-VRF  Status Encr Hash   Auth DH Lifetime Cap.",
+            "",
+        ]
+        keepalive = "K" if device.config.root.first("isakmp-keepalive") is not None else ""
+        for sa in self.ike_sas:
+            if sa.version != 1 or device.name not in sa.conn_ids:
+                continue
+            details = sa.details
+            encryption = details.get("encryption", "").split(" ")[0]
+            auth = {"pre-share": "psk", "rsa-sig": "rsig", "rsa-encr": "renc"}.get(details.get("authentication", ""), "")
+            lifetime = ""
+            if sa.established:
+                left = max(0, int(sa.lifetime - (time.monotonic() - sa.created)))
+                lifetime = f"{left // 3600}:{left // 60 % 60:02d}:{left % 60:02d}"
+            lines.append(f"{sa.conn_ids[device.name]:<6}{sa.local_address(device):<16}{sa.peer_address(device):<16}"
+                         f"{'':<7}{'ACTIVE':<7}{encryption:<5}{details.get('hash', ''):<7}{auth:<5}"
+                         f"{details.get('group', ''):<3}{lifetime:<9}{keepalive}".rstrip())
+            lines.append(f"       Engine-id:Conn-id =  SW:{sa.conn_ids[device.name] - 1000}")
+            lines.append("")
+        lines += ["IPv6 Crypto ISAKMP SA", ""]
         return "\n".join(lines) + "\n"
 
     def show_ikev2_sa(self, device: Device, detail: bool = False) -> str:

@@ -347,3 +347,13 @@ def test_show_crypto_map_and_isakmp_policy(seeded):
     assert "access-list VPN permit ip 172.16.1.0 0.0.0.255 172.16.2.0 0.0.0.255" in crypto_map
     policy = seeded.run("R2", "show crypto isakmp policy")
     assert "Protection suite of priority 10" in policy and "Message Digest 5" in policy
+
+
+def test_isakmp_sa_detail(seeded):
+    seeded.run("R2", PING_R2)
+    detail = seeded.run("R3", "show crypto isakmp sa detail")
+    assert "C-id  Local           Remote          I-VRF  Status Encr Hash   Auth DH Lifetime Cap." in detail
+    row = re.search(r"^1001\s+202\.100\.1\.2\s+202\.100\.1\.1\s+ACTIVE des\s+md5\s+psk\s+2\s+23:59:\d\d K$", detail,
+                    re.M)
+    assert row, detail
+    assert "Engine-id:Conn-id =  SW:1" in detail
