@@ -357,3 +357,64 @@ def test_isakmp_sa_detail(seeded):
                     re.M)
     assert row, detail
     assert "Engine-id:Conn-id =  SW:1" in detail
+
+
+HUB_SPOKE_FILE = WORLD_FILE.replace("world-site-to-site.yml", "world-hub-spoke.yml")
+COMMON = """\
+crypto isakmp policy 10
+ encryption aes 256
+ hash sha256
+ authentication pre-share
+ group 14
+crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac
+"""
+
+
+def spoke_config(spoke_lan):
+    return COMMON + f"""\
+crypto isakmp key hub-key address 198.51.100.2
+ip access-list extended TO-HUB
+ permit ip {spoke_lan} 0.0.0.255 10.0.0.0 0.0.0.255
+crypto map VPN 10 ipsec-isakmp
+ set peer 198.51.100.2
+ set transform-set TS
+ match address TO-HUB
+interface Serial0
+ crypto map VPN
+"""
+
+
+HUB = COMMON + """\
+crypto isakmp key hub-key address 198.51.100.6
+crypto isakmp key hub-key address 198.51.100.10
+ip access-list extended TO-SPOKE1
+ permit ip 10.0.0.0 0.0.0.255 10.1.0.0 0.0.0.255
+ip access-list extended TO-SPOKE2
+ permit ip 10.0.0.0 0.0.0.255 10.2.0.0 0.0.0.255
+crypto map VPN 10 ipsec-isakmp
+ set peer 198.51.100.6
+ set transform-set TS
+ match address TO-SPOKE1
+crypto map VPN 20 ipsec-isakmp
+ set peer 198.51.100.10
+ set transform-set TS
+ match address TO-SPOKE2
+interface Serial0
+ crypto map VPN
+"""
+
+
+def test_hub_and_spokes_through_a_provider_router():
+    world = World.from_yaml(HUB_SPOKE_FILE)
+    assert "Success rate is 0 percent" in world.run("SPOKE1", "ping 10.0.0.1 source Ethernet0")  # no route at ISP
+    configure(world, "HUB", HUB)
+    configure(world, "SPOKE1", spoke_config("10.1.0.0"))
+    configure(world, "SPOKE2", spoke_config("10.2.0.0"))
+    assert "Success rate is 100 percent" in world.run("SPOKE1", "ping 10.0.0.1 source Ethernet0")
+    assert "Success rate is 100 percent" in world.run("HUB", "ping 10.2.0.1 source Ethernet0")
+    # dst is the responder: SPOKE1 initiated towards the hub, the hub initiated towards SPOKE2
+    assert sorted(row[:3] for row in isakmp_rows(world, "HUB")) == [
+        ("198.51.100.10", "198.51.100.2", "QM_IDLE"), ("198.51.100.2", "198.51.100.6", "QM_IDLE")]
+    # spoke to spoke is not covered by any crypto ACL and the provider drops it
+    assert "Success rate is 0 percent" in world.run("SPOKE1", "ping 10.2.0.1 source Ethernet0")
+    assert world.run("ISP", "show crypto ipsec sa").strip() == ""
