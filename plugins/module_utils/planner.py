@@ -20,6 +20,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import gc
 import hashlib
 import json
 
@@ -49,6 +50,14 @@ class _AceCache:
         self.lines = {}
         self.selectors = {}
         self.nets = {}
+        self.blocks = {}
+
+    def profile_blocks(self, profile, platform):
+        key = (profile["name"], platform)
+        blocks = self.blocks.get(key)
+        if blocks is None:
+            blocks = self.blocks[key] = _profile_blocks(profile, platform)
+        return blocks
 
     def net(self, text):
         net = self.nets.get(text)
@@ -57,9 +66,18 @@ class _AceCache:
         return net
 
     def address(self, prefix):
+        """IOS ACE address of an IPv4 network string: ``any``, ``host A`` or ``A W``."""
         text = self.ios_address.get(prefix)
         if text is None:
-            text = self.ios_address[prefix] = acl.ios_address(prefix)
+            address, length = prefix.rsplit("/", 1)
+            length = int(length)
+            if length == 0:
+                text = "any"
+            elif length == 32:
+                text = "host " + address
+            else:
+                text = "%s %s" % (address, routes.WILDCARDS4[length])
+            self.ios_address[prefix] = text
         return text
 
     def line(self, key, ace):
@@ -123,6 +141,58 @@ def _dpd(profile, version):
     }
 
 
+def _profile_blocks(profile, platform):
+    """The ``ike``, ``ipsec``, ``dpd`` and ``strongswan`` blocks of a tunnel entry.
+
+    They depend only on the profile and the platform, so the planner builds them once and
+    every tunnel entry of that profile and platform refers to the same (read-only) dicts.
+    """
+    ike, ipsec = profile["ike"], profile["ipsec"]
+    ios = platform == "ios"
+    version = ike["version"]
+    ls, kb = ipsec["lifetime_seconds"], ipsec["lifetime_kilobytes"]
+    return {
+        "ike": {
+            "version": version,
+            "mode": ike["mode"],
+            "authentication": ike["authentication"],
+            "lifetime": ike["lifetime"],
+            "proposals": [
+                {"encryption": p["encryption"], "integrity": p["integrity"], "prf": p["prf"], "dh_group": p["dh_group"]}
+                for p in ike["proposals"]
+            ],
+            "strongswan_proposals": list(profile["strongswan_proposals"]),
+            "ios_isakmp_priorities": [p["priority"] for p in profile["ios_isakmp"]] if ios and version == 1 else [],
+            "ios_ikev2_proposals": [p["name"] for p in profile["ios_ikev2"]] if ios and version == 2 else [],
+        },
+        "ipsec": {
+            "protocol": ipsec["protocol"],
+            "mode": ipsec["mode"],
+            "proposals": [{"encryption": p["encryption"], "integrity": p["integrity"]} for p in ipsec["proposals"]],
+            "pfs_group": ipsec["pfs_group"],
+            "ios_pfs": profile["ios_pfs"],
+            "lifetime_seconds": ls,
+            "lifetime_kilobytes": kb,
+            "strongswan_esp_proposals": list(profile["strongswan_esp_proposals"]),
+            "strongswan_ah_proposals": list(profile["strongswan_ah_proposals"]),
+            "ios_transform_sets": [t["name"] for t in profile["ios_transform_sets"]] if ios else [],
+        },
+        "dpd": _dpd(profile, version),
+        "strongswan": {
+            "version": version,
+            "aggressive": ike["mode"] == "aggressive",
+            "local_auth": "psk" if ike["authentication"] == "psk" else "pubkey",
+            "remote_auth": "psk" if ike["authentication"] == "psk" else "pubkey",
+            "rekey_time": ike["lifetime"],
+            "children_rekey_time": ls * 9 // 10,
+            "children_life_time": ls,
+            "children_rekey_bytes": kb * 1024 * 9 // 10,
+            "children_life_bytes": kb * 1024,
+            "mode": ipsec["mode"],
+        },
+    }
+
+
 def _uses_crypto_map(tunnel):
     return tunnel.style == "crypto_map" or (
         tunnel.style == "gre_over_ipsec" and tunnel.overlay["protection"] == "crypto_map"
@@ -175,7 +245,7 @@ def _tunnel_entry(model, tunnel, side, cache, errors):
     gw = model.gateways[end.gateway]
     peer = model.gateways[peer_end.gateway]
     profile = model.profiles[end.profile]
-    ike, ipsec = profile["ike"], profile["ipsec"]
+    ike = profile["ike"]
     platform = gw["platform"]
     ios = platform == "ios"
     entries, keys = _selector_entries(tunnel, side, gw, peer, cache)
@@ -251,7 +321,7 @@ def _tunnel_entry(model, tunnel, side, cache, errors):
         if tunnel.style == "vti" and not ios:
             if_id = number
     version = ike["version"]
-    ls, kb = ipsec["lifetime_seconds"], ipsec["lifetime_kilobytes"]
+    blocks = cache.profile_blocks(profile, platform)
     entry = {
         "name": tunnel.name,
         "group": tunnel.group,
@@ -265,32 +335,9 @@ def _tunnel_entry(model, tunnel, side, cache, errors):
         "peer_address": peer["outside_ip_str"],
         "local_id": end.id,
         "remote_id": end.remote_id,
-        "ike": {
-            "version": version,
-            "mode": ike["mode"],
-            "authentication": ike["authentication"],
-            "lifetime": ike["lifetime"],
-            "proposals": [
-                {"encryption": p["encryption"], "integrity": p["integrity"], "prf": p["prf"], "dh_group": p["dh_group"]}
-                for p in ike["proposals"]
-            ],
-            "strongswan_proposals": list(profile["strongswan_proposals"]),
-            "ios_isakmp_priorities": [p["priority"] for p in profile["ios_isakmp"]] if ios and version == 1 else [],
-            "ios_ikev2_proposals": [p["name"] for p in profile["ios_ikev2"]] if ios and version == 2 else [],
-        },
-        "ipsec": {
-            "protocol": ipsec["protocol"],
-            "mode": ipsec["mode"],
-            "proposals": [{"encryption": p["encryption"], "integrity": p["integrity"]} for p in ipsec["proposals"]],
-            "pfs_group": ipsec["pfs_group"],
-            "ios_pfs": profile["ios_pfs"],
-            "lifetime_seconds": ls,
-            "lifetime_kilobytes": kb,
-            "strongswan_esp_proposals": list(profile["strongswan_esp_proposals"]),
-            "strongswan_ah_proposals": list(profile["strongswan_ah_proposals"]),
-            "ios_transform_sets": [t["name"] for t in profile["ios_transform_sets"]] if ios else [],
-        },
-        "dpd": _dpd(profile, version),
+        "ike": blocks["ike"],
+        "ipsec": blocks["ipsec"],
+        "dpd": blocks["dpd"],
         "nat_traversal": profile["nat_traversal"],
         "psk": end.psk if ike["authentication"] == "psk" else None,
         "local_networks": [str(n) for n in end.networks],
@@ -303,18 +350,7 @@ def _tunnel_entry(model, tunnel, side, cache, errors):
         "ikev2_profile": ("IKEV2-%s" % tunnel.name) if ios and version == 2 else None,
         "tunnel_interface": tunnel_interface,
         "if_id": if_id,
-        "strongswan": {
-            "version": version,
-            "aggressive": ike["mode"] == "aggressive",
-            "local_auth": "psk" if ike["authentication"] == "psk" else "pubkey",
-            "remote_auth": "psk" if ike["authentication"] == "psk" else "pubkey",
-            "rekey_time": ike["lifetime"],
-            "children_rekey_time": ls * 9 // 10,
-            "children_life_time": ls,
-            "children_rekey_bytes": kb * 1024 * 9 // 10,
-            "children_life_bytes": kb * 1024,
-            "mode": ipsec["mode"],
-        },
+        "strongswan": blocks["strongswan"],
     }
     view = crosscheck.EndView(
         tunnel,
@@ -394,10 +430,13 @@ def _isakmp_policies(host, items, model, errors):
         if entry["ike"]["version"] != 1:
             continue
         profile = model.profiles[entry["profile"]]
-        entry["ike"]["ios_isakmp_priorities"] = [
+        priorities = [
             final.get((p["encryption"], p["hash"], p["authentication"], p["group"], p["lifetime"]), p["priority"])
             for p in profile["ios_isakmp"]
         ]
+        if priorities != entry["ike"]["ios_isakmp_priorities"]:
+            # the block is shared with other tunnels of the profile: replace, never modify
+            entry["ike"] = dict(entry["ike"], ios_isakmp_priorities=priorities)
     return out
 
 
@@ -828,7 +867,22 @@ def _gateway_warnings(model, gw, items, skip):
 
 
 def prepare(intent):
-    """Validate, plan and cross-check the whole intent; raise :class:`IntentErrors` on any problem."""
+    """Validate, plan and cross-check the whole intent; raise :class:`IntentErrors` on any problem.
+
+    The planner builds no reference cycles, so the cyclic garbage collector is paused while it
+    runs: with tens of thousands of live objects its full passes would otherwise make big
+    intents cost more than linear time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _prepare(intent)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _prepare(intent):
     model = intent_mod.validate(intent)
     cache = _AceCache()
     errors = []

@@ -33,6 +33,14 @@ def _overlaps(net, candidates):
     return any(c.version == version and first <= c.last and c.first <= last for c in candidates)
 
 
+# Dotted netmasks and wildcards by prefix length, computed once with netaddr.
+NETMASKS = {
+    4: [str(netaddr.IPNetwork("0.0.0.0/%d" % n).netmask) for n in range(33)],
+    6: [str(netaddr.IPNetwork("::/%d" % n).netmask) for n in range(129)],
+}
+WILDCARDS4 = [str(netaddr.IPNetwork("0.0.0.0/%d" % n).hostmask) for n in range(33)]
+
+
 class RouteTable:
     """Collects routes, merging reasons of identical routes; ``as_list`` sorts them."""
 
@@ -40,14 +48,16 @@ class RouteTable:
         self._routes = {}
 
     def add(self, net, reason_code, reason, next_hop=None, interface=None):
-        key = (net.version, net.first, net.prefixlen, str(next_hop) if next_hop is not None else "", interface or "")
+        hop = str(next_hop) if next_hop is not None else None
+        key = (net.version, net.first, net.prefixlen, hop or "", interface or "")
         if key in self._routes:
             return
+        prefix = str(net)
         self._routes[key] = {
-            "prefix": str(net),
-            "network": str(net.network),
-            "netmask": str(net.netmask),
-            "next_hop": str(next_hop) if next_hop is not None else None,
+            "prefix": prefix,
+            "network": prefix.rsplit("/", 1)[0],
+            "netmask": NETMASKS[net.version][net.prefixlen],
+            "next_hop": hop,
             "interface": interface,
             "reason_code": reason_code,
             "reason": reason,
@@ -143,4 +153,6 @@ def _overlaps_any(nets, others):
 
 def wildcard(net):
     """``netaddr.IPNetwork('172.16.1.0/24')`` -> ``'0.0.0.255'``."""
-    return str(netaddr.IPAddress(int(net.hostmask), net.version))
+    if net.version == 4:
+        return WILDCARDS4[net.prefixlen]
+    return str(net.hostmask)
