@@ -138,12 +138,16 @@ class DeviceServer:
             session = Session(self.device, next(_SESSION_IDS), self.device.privilege)
             self.sessions.append(session)
             if interface.exec_command is not None:
+                self.sessions.remove(session)
                 output = session.receive(interface.exec_command)
                 channel.sendall(output.replace("\n", "\r\n").encode())
                 channel.send_exit_status(0)
                 channel.close()
                 return
-            _LineEditor(channel, session, self.stopping).run()
+            try:
+                _LineEditor(channel, session, self.stopping).run()
+            finally:
+                self.sessions.remove(session)
         except Exception:  # noqa: BLE001 - one broken connection must not take the device down
             LOG.exception("session on %s failed", self.device.name)
         finally:
