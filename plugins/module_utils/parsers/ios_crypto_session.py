@@ -15,6 +15,7 @@ from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.common import (
     hms_to_seconds,
     is_chatter,
     warning,
+    without_gc,
 )
 
 _PEER = re.compile(r"^Peer:\s+(\S+)\s+port\s+(\d+)(.*)$")
@@ -194,6 +195,7 @@ def _handle(state, line):
     return bool(line == "Crypto session current status" or line.startswith(_LEGEND_STARTS))
 
 
+@without_gc
 def parse_show_crypto_session(text):
     """Parse ``show crypto session`` or ``show crypto session detail``.
 

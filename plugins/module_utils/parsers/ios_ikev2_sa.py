@@ -14,6 +14,7 @@ from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.common import (
     is_chatter,
     snake,
     warning,
+    without_gc,
 )
 
 _SECTION = re.compile(r"^(IPv4|IPv6) Crypto IKEv2\s+SA$")
@@ -181,6 +182,7 @@ def _handle(state, line):
     return False
 
 
+@without_gc
 def parse_show_crypto_ikev2_sa(text):
     """Parse ``show crypto ikev2 sa`` or ``show crypto ikev2 sa detail``.
 

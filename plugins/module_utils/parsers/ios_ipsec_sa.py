@@ -22,6 +22,7 @@ from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.common import (
     snake,
     split_paren,
     warning,
+    without_gc,
 )
 
 SA_LISTS = (
@@ -697,6 +698,7 @@ def _fast_sa(state, m):
     state.sa = sa
 
 
+@without_gc
 def parse_show_crypto_ipsec_sa(text, fast=True):
     """Parse ``show crypto ipsec sa [detail|peer X|interface X]`` output.
 

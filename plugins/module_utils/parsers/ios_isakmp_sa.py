@@ -18,6 +18,7 @@ from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.common import (
     is_chatter,
     split_paren,
     warning,
+    without_gc,
 )
 
 # IKEv1 states IOS prints, by exchange: main mode, aggressive mode, quick mode.
@@ -180,6 +181,7 @@ def _handle(state, line):
     return _row(state, line)
 
 
+@without_gc
 def parse_show_crypto_isakmp_sa(text):
     """Parse ``show crypto isakmp sa`` or ``show crypto isakmp sa detail``.
 

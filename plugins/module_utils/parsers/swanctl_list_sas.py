@@ -18,6 +18,7 @@ from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.common import (
     LINE_ERRORS,
     check_text,
     warning,
+    without_gc,
 )
 
 IKE_STATES = ("CREATED", "CONNECTING", "ESTABLISHED", "PASSIVE", "REKEYING", "REKEYED", "DELETING", "DESTROYING")
@@ -492,6 +493,7 @@ def _ike_from_raw(name, body):
     return ike
 
 
+@without_gc
 def parse_swanctl_list_sas(text):
     """Parse ``swanctl --list-sas`` (or ``--list-sas --raw``) output.
 

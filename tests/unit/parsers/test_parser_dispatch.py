@@ -73,3 +73,20 @@ def test_cli_parser_errors():
     assert "no parser" in result["errors"][0]
     result = _cli_parse({"text": None, "parser": {"name": "ipsec.vpn.crypto", "command": "swanctl --list-sas"}})
     assert "string" in result["errors"][0]
+
+
+def test_parsers_restore_the_garbage_collector_state():
+    import gc
+
+    from ansible_collections.ipsec.vpn.plugins.module_utils.parsers import PARSERS
+
+    assert gc.isenabled()
+    for function in PARSERS.values():
+        function("garbage\n")
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        PARSERS["show crypto ipsec sa"]("interface: Tunnel0\n")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
