@@ -214,7 +214,7 @@ def _h_local_remote(state, line):
     if line.startswith("local crypto endpt"):
         ident = _need_ident(state)
         for part in line.split(", "):
-            label, _, value = part.partition(":")
+            label, _sep, value = part.partition(":")
             value = value.strip()
             if label.startswith("local crypto endpt"):
                 ident["local_crypto_endpt"] = value
@@ -230,7 +230,7 @@ def _h_current_peer(state, line):
     ident = _need_ident(state)
     if line.startswith("current_peer:"):
         # IOS 12.x: "current_peer: 10.1.1.2:500"
-        address, _, port = line[13:].strip().rpartition(":")
+        address, _sep, port = line[13:].strip().rpartition(":")
         ident["current_peer"] = address
         ident["peer_port"] = int(port)
         return True
@@ -264,7 +264,7 @@ def _h_counters(state, line):
         part = part.strip()
         if not part:
             continue
-        label, _, number = part.rpartition(" ")
+        label, _sep, number = part.rpartition(" ")
         if not label or not number.isdigit():
             bad.append(part)
             continue
@@ -282,7 +282,7 @@ def _h_mtu(state, line):
         return False
     ident = _need_ident(state)
     for part in line.split(","):
-        label, _, value = part.strip().rpartition(" ")
+        label, _sep, value = part.strip().rpartition(" ")
         key = snake(label)
         if not key.endswith(("mtu", "mtu_idb")):
             raise ValueError(f"unknown MTU field {label!r}")
@@ -307,7 +307,7 @@ def _h_pfs(state, line):
         return False
     ident = _need_ident(state)
     for part in line.split(","):
-        label, _, value = part.partition(":")
+        label, _sep, value = part.partition(":")
         label = label.strip()
         value = value.strip()
         if label.startswith("PFS"):
@@ -400,7 +400,7 @@ def _h_conn(state, line):
         elif part.startswith("slot:"):
             sa["slot"] = int(part[5:])
         elif part:
-            label, _, value = part.partition(":")
+            label, _sep, value = part.partition(":")
             if not value:
                 raise ValueError(f"unknown SA field {part!r}")
             sa[snake(label)] = value.strip()

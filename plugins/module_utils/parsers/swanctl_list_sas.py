@@ -215,9 +215,9 @@ def _parse_times(target, text, first_key):
 
 def _parse_marks(child, direction, text):
     # "(0x00000001/0xffffffff|0x00000005)", "(-|0x0000000a)", "(0x2a)"
-    mark, _, if_id = text.partition("|")
+    mark, _sep, if_id = text.partition("|")
     if mark and mark != "-":
-        value, _, mask = mark.partition("/")
+        value, _sep, mask = mark.partition("/")
         child["mark_" + direction] = value[2:] if value.startswith("0x") else value
         if mask:
             child["mark_mask_" + direction] = mask[2:] if mask.startswith("0x") else mask
