@@ -15,7 +15,10 @@ __metaclass__ = type
 
 import re
 
-import netaddr
+try:
+    import netaddr
+except ImportError:  # pragma: no cover - netaddr is a hard requirement of the collection
+    netaddr = None
 from ansible_collections.ipsec.vpn.plugins.module_utils import acl, algorithms, numbering
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import (
     AclError,
@@ -1313,6 +1316,10 @@ def validate(intent):
     from ansible_collections.ipsec.vpn.plugins.module_utils import topology
 
     c = Collector()
+    if netaddr is None:  # pragma: no cover - netaddr is a hard requirement of the collection
+        raise IntentErrors(
+            [IntentError("", "the netaddr Python library is required on the controller", "MISSING_DEPENDENCY")]
+        )
     if intent is None:
         intent = {}
     root = mapping(c, "ipsec_vpn_intent", intent, _TOP_FIELDS)

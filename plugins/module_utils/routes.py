@@ -20,7 +20,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import netaddr
+try:
+    import netaddr
+except ImportError:  # pragma: no cover - netaddr is a hard requirement of the collection
+    netaddr = None
 
 
 def _covered(net, candidates):
@@ -34,11 +37,15 @@ def _overlaps(net, candidates):
 
 
 # Dotted netmasks and wildcards by prefix length, computed once with netaddr.
-NETMASKS = {
-    4: [str(netaddr.IPNetwork("0.0.0.0/%d" % n).netmask) for n in range(33)],
-    6: [str(netaddr.IPNetwork("::/%d" % n).netmask) for n in range(129)],
-}
-WILDCARDS4 = [str(netaddr.IPNetwork("0.0.0.0/%d" % n).hostmask) for n in range(33)]
+if netaddr is not None:
+    NETMASKS = {
+        4: [str(netaddr.IPNetwork("0.0.0.0/%d" % n).netmask) for n in range(33)],
+        6: [str(netaddr.IPNetwork("::/%d" % n).netmask) for n in range(129)],
+    }
+    WILDCARDS4 = [str(netaddr.IPNetwork("0.0.0.0/%d" % n).hostmask) for n in range(33)]
+else:  # pragma: no cover
+    NETMASKS = {4: [], 6: []}
+    WILDCARDS4 = []
 
 
 class RouteTable:

@@ -13,7 +13,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import netaddr
+try:
+    import netaddr
+except ImportError:  # pragma: no cover - netaddr is a hard requirement of the collection
+    netaddr = None
 from ansible_collections.ipsec.vpn.plugins.module_utils import intent as _intent
 from ansible_collections.ipsec.vpn.plugins.module_utils import numbering
 

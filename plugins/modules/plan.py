@@ -23,7 +23,7 @@ description:
   - The result holds pre-shared keys, so it is marked C(no_log) and the callback shows nothing but warnings; use
     RV(plan_masked) to print or store the plan.
 author:
-  - ipsec.vpn developers
+  - ipsec.vpn developers (@ipsec-vpn)
 options:
   intent:
     description:
