@@ -22,8 +22,8 @@ def write_vars(path, intent, extra_vars=None):
     return path
 
 
-def run_verify(inventory, workdir, *args, env=None, timeout=600):
-    """Run playbooks/verify.yml; returns the CompletedProcess (stdout + stderr in ``.output``)."""
+def run_playbook(inventory, playbook, workdir, *args, env=None, timeout=600):
+    """Run ``playbook``; returns the CompletedProcess (stdout + stderr in ``.output``)."""
     if not os.access(ANSIBLE_PLAYBOOK, os.X_OK):
         raise AssertionError(f"ansible-playbook is not installed next to {sys.executable}")
     control = os.path.join(workdir, "pc")
@@ -43,10 +43,15 @@ def run_verify(inventory, workdir, *args, env=None, timeout=600):
         ANSIBLE_PERSISTENT_CONNECT_TIMEOUT="15",
     )
     run_env.update(env or {})
-    process = subprocess.run([ANSIBLE_PLAYBOOK, "-i", inventory, VERIFY_PLAYBOOK, *args], cwd=workdir,
+    process = subprocess.run([ANSIBLE_PLAYBOOK, "-i", inventory, playbook, *args], cwd=workdir,
                              env=run_env, capture_output=True, text=True, timeout=timeout)
     process.output = process.stdout + process.stderr
     return process
+
+
+def run_verify(inventory, workdir, *args, env=None, timeout=600):
+    """Run playbooks/verify.yml."""
+    return run_playbook(inventory, VERIFY_PLAYBOOK, workdir, *args, env=env, timeout=timeout)
 
 
 def read_report(directory):
