@@ -122,6 +122,7 @@ class _Differ(object):
         for node in have_nodes:
             self.have_index.setdefault(node.identity(), node)
         self.want_ids = set(n.identity() for n in want)
+        self.want_by_id = dict((n.identity(), n) for n in want)
         self.kept_ledger = []
         self.created, self.updated, self.removed = [], [], []
 
@@ -281,6 +282,21 @@ class _Differ(object):
             lines.append(_cmd(child, child.removal()))
         return [_cmd(have, have.typed())] + lines if lines else []
 
+    def before_lines(self, node):
+        """Displayed lines of the part of a device object the collection manages (for diff output)."""
+        if self.owned(node):
+            return display_lines(node)
+        if node.construct is None or not node.construct.block:
+            return []
+        want = self.want_by_id.get(node.identity())
+        want_ids = set(c.identity() for c in want.children if c.construct is not None) if want is not None else set()
+
+        def managed(child):
+            return child.identity() in want_ids or self.child_managed(child, node, want is not None)
+
+        lines = display_lines(node, managed)
+        return lines if len(lines) > 1 else []
+
     # driver -----------------------------------------------------------------------------------------------------
     def run(self):
         forward, backward = [], []
@@ -345,30 +361,11 @@ def compute(want, running, manage_all=False):
         first, last = _ledger_commands(C.ledger_entries(want), running.ledger, differ.kept_ledger)
         commands = first + body + last if body or first or last else []
     before = []
-    for node in (running.all_nodes() if manage_all else running.nodes):
-        wanted = node.identity() in differ.want_ids
-        if manage_all or differ.owned(node):
-            before += display_lines(node)
-        elif wanted or node.construct.block:
-            parent_wanted = wanted
-            only = (lambda child, node=node, pw=parent_wanted: differ.child_managed(child, node, pw)
-                    or (pw and child.identity() in _child_ids(differ, node)))
-            lines = display_lines(node, only)
-            if len(lines) > 1:
-                before += lines
+    for node in running.all_nodes() if manage_all else running.nodes:
+        before += differ.before_lines(node)
     after = []
     for node in want:
         after += display_lines(node)
     return Changes(commands, "\n".join(before) + ("\n" if before else ""), "\n".join(after) + ("\n" if after else ""),
                    differ.created, differ.updated, differ.removed)
 
-
-def _child_ids(differ, have):
-    want = None
-    for node in differ.want:
-        if node.identity() == have.identity():
-            want = node
-            break
-    if want is None:
-        return set()
-    return set(c.identity() for c in want.children if c.construct is not None)
