@@ -474,30 +474,18 @@ def _ikev2(host, gw, items, model, errors):
     proposals = {}
     peers = {}
     profiles = []
-    for entry, view in items:
+    for entry, _view in items:
         if entry["ike"]["version"] != 2:
             continue
         profile = model.profiles[entry["profile"]]
         for prop in profile["ios_ikev2"]:
             proposals.setdefault(prop["name"], prop)
-        if entry["psk"] is not None:
-            peer = peers.get(entry["peer_address"])
-            if peer is None:
-                peers[entry["peer_address"]] = {
-                    "name": entry["name"],
-                    "address": entry["peer_address"],
-                    "psk": entry["psk"],
-                }
-            elif peer["psk"] != entry["psk"]:
-                errors.append(
-                    IntentError(
-                        view.end.psk_path,
-                        "%s: tunnels '%s' and '%s' reach the same peer %s with different pre-shared keys; the IKEv2 "
-                        "keyring holds one key per peer address"
-                        % (host, peer["name"], entry["name"], entry["peer_address"]),
-                        "PSK_MISMATCH",
-                    )
-                )
+        if entry["psk"] is not None and entry["peer_address"] not in peers:
+            peers[entry["peer_address"]] = {
+                "name": entry["name"],
+                "address": entry["peer_address"],
+                "psk": entry["psk"],
+            }
         dpd = entry["dpd"]
         profiles.append(
             {
@@ -533,6 +521,28 @@ def _ikev2(host, gw, items, model, errors):
         else None,
         "profiles": sorted(profiles, key=lambda p: p["name"]),
     }
+
+
+def _one_key_per_peer(host, items, errors):
+    """A device looks the pre-shared key up by the peer's address (IOS ``crypto isakmp key``, IKEv2
+    keyring) or identity (strongSwan secrets), so two tunnels to one peer must share the key."""
+    first = {}
+    for entry, view in items:
+        if entry["psk"] is None:
+            continue
+        key = (entry["peer_address"], entry["remote_id"])
+        known = first.get(key)
+        if known is None:
+            first[key] = entry
+        elif known["psk"] != entry["psk"]:
+            errors.append(
+                IntentError(
+                    view.end.psk_path,
+                    "%s: tunnels '%s' and '%s' reach the same peer %s with different pre-shared keys; a device holds "
+                    "one key per peer" % (host, known["name"], entry["name"], entry["peer_address"]),
+                    "PSK_MISMATCH",
+                )
+            )
 
 
 def _transform_sets(host, items, model, errors):
@@ -1040,6 +1050,7 @@ def _gateway_plan(model, gw, items, problems_by_tunnel, errors):
         )
     else:
         plan["nat_traversal"] = any(e["nat_traversal"] for e in entries) if entries else True
+    _one_key_per_peer(host, items, errors)
     plan["tunnel_interfaces"] = _tunnel_interfaces(host, gw, items, errors)
     plan["routing_protocols"] = _routing_protocols(host, gw, items, errors)
     route_ends = [

@@ -211,7 +211,7 @@ def test_unsafe_skip_crosscheck_plans_anyway_and_says_so():
     assert info.value.errors[0].path == "gateways.hq.outside_address"
 
 
-def test_same_peer_twice_with_different_keys_on_ios_keyring():
+def test_same_peer_twice_with_different_keys():
     intent = base_intent()
     intent["tunnels"].append(
         {
@@ -224,5 +224,9 @@ def test_same_peer_twice_with_different_keys_on_ios_keyring():
         }
     )
     errors = problems_of(intent)
-    assert [e.code for e in errors] == ["PSK_MISMATCH"]
-    assert "same peer 203.0.113.11" in errors[0].message
+    # both devices look the key up by the peer: hq (IOS keyring) and br1 (strongSwan secrets)
+    assert [e.code for e in errors] == ["PSK_MISMATCH", "PSK_MISMATCH"]
+    assert errors[0].message.startswith("br1: tunnels 'hq-br1' and 'hq-br1-web' reach the same peer 198.51.100.1")
+    assert errors[1].message.startswith("hq: tunnels 'hq-br1' and 'hq-br1-web' reach the same peer 203.0.113.11")
+    assert errors[1].path == "tunnels[2].psk"
+    assert SECRET_A not in str(errors) and SECRET_B not in str(errors)
