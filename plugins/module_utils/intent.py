@@ -579,6 +579,10 @@ def _target_keywords(profile):
                 ikev2.append(prop)
         except AlgorithmError as err:
             errors["ios"].append((p["path"], str(err)))
+    if ike["version"] == 2 and ike["lifetime"] < 120:
+        errors["ios"].append(
+            (profile["path"] + ".ike.lifetime", "%d s is below the IOS IKEv2 minimum of 120 s" % ike["lifetime"])
+        )
     transform_sets = []
     for i, p in enumerate(ipsec["proposals"]):
         try:

@@ -177,3 +177,14 @@ def test_empty_intent_is_valid_and_plans_nothing():
         "routes": [],
         "checks": [],
     }
+
+
+def test_ikev2_lifetime_below_the_ios_minimum_only_matters_for_ios():
+    intent = minimal()
+    intent["crypto_profiles"]["p"]["ike"]["lifetime"] = 90
+    assert errors_of(intent) == [
+        "crypto_profiles.p.ike.lifetime: 90 s is below the IOS IKEv2 minimum of 120 s "
+        "(profile 'p' is used by ios gateway b1 in tunnel 't')"
+    ]
+    intent["gateways"]["b1"]["platform"] = "strongswan"
+    assert planner.plan_host(intent, "b1")["tunnels"][0]["strongswan"]["rekey_time"] == 90
