@@ -35,7 +35,7 @@ PROFILE = {
 
 
 def _outside(index):
-    """A distinct public /24 per site inside 100.64.0.0/10 and beyond, never 192.0.2.0/24."""
+    """A distinct public /24 per site, counting up from 100.64.0.0/24."""
     return "100.%d.%d.1/24" % (64 + index // 256, index % 256), "100.%d.%d.254" % (64 + index // 256, index % 256)
 
 

@@ -40,7 +40,7 @@ _CACHE_SIZE = 4
 
 
 # ---------------------------------------------------------------------------------------
-# ACE helpers (memoised: big topologies render the same prefixes over and over)
+# ACE utilities (memoised: big topologies render the same prefixes over and over)
 # ---------------------------------------------------------------------------------------
 
 
@@ -1098,8 +1098,8 @@ def _net_covers(outer, inner):
     return outer.version == inner.version and outer.first <= inner.first and inner.last <= outer.last
 
 
-def _ace_matches_session(ace, address, port, controller):
-    """(covers, may_match): does the ACE permit/deny surely or possibly match the management session?"""
+def _ace_matches_management(ace, address, port, controller):
+    """(covers, may_match): does the ACE permit/deny surely or possibly match the management connection?"""
     canon = acl.canonical_ace(ace)
     if canon["protocol"] not in ("ip", "tcp"):
         return False, False
@@ -1180,7 +1180,7 @@ def _finalize(prepared, host, management, clone=True):
     warnings = set(plan["warnings"])
     if mgmt["address"] and address is None and not mgmt["interface"]:
         warnings.add(
-            "management address '%s' is a name, so the lockout guard cannot tell whether the session uses %s; set "
+            "management address '%s' is a name, so the lockout guard cannot tell whether the connection uses %s; set "
             "%s.management.interface" % (mgmt["address"], gw["outside_interface"], gw["path"])
         )
     oacl = gw["outside_acl"]
@@ -1237,7 +1237,7 @@ def _finalize(prepared, host, management, clone=True):
         if via_outside and address is not None:
             allowed = False
             for ace in unique:
-                covers, may = _ace_matches_session(ace, address, mgmt["port"], controller)
+                covers, may = _ace_matches_management(ace, address, mgmt["port"], controller)
                 action = acl.canonical_ace(ace)["action"]
                 if action == "permit" and covers:
                     allowed = True
@@ -1246,7 +1246,7 @@ def _finalize(prepared, host, management, clone=True):
                     break
             if not allowed:
                 message = (
-                    "the inbound ACL '%s' on %s would drop the management session to %s port %d (Ansible reaches %s "
+                    "the inbound ACL '%s' on %s would drop the management connection to %s port %d (Ansible reaches %s "
                     "through the outside interface); set %s.outside_acl.permit_management: true to add 'permit tcp "
                     "any host %s eq %d', add a permit entry to %s.outside_acl.extra_entries, or set "
                     "%s.management.allow_lockout: true if another path reaches the device"
@@ -1286,7 +1286,7 @@ def _finalize(prepared, host, management, clone=True):
                     continue
                 path = model_tunnel_path(model, tunnel_entry["name"])
                 message = (
-                    "the crypto ACL '%s' of tunnel '%s' (%s) would encrypt the replies of the management session "
+                    "the crypto ACL '%s' of tunnel '%s' (%s) would encrypt the replies of the management connection "
                     "from %s to %s, so Ansible would lose %s; narrow the tunnel's networks, set "
                     "%s.management.controller to the controller's address if it is not behind the peer, or set "
                     "%s.management.allow_lockout: true"

@@ -19,7 +19,7 @@ description:
     on other hosts' variables, so C(--limit) and job slicing give every host the same plan.
   - Fails, listing every problem with its exact path in the intent, when the intent is invalid or a cross-peer check
     fails (unless the intent sets the test-only C(unsafe_skip_crosscheck)), or when the lockout guard finds that the
-    change would cut off the management session.
+    change would cut off the management connection.
   - The result holds pre-shared keys, so it is marked C(no_log) and the callback shows nothing but warnings; use
     RV(plan_masked) to print or store the plan.
 author:
@@ -43,10 +43,10 @@ options:
         description: Address Ansible connects to.
         type: str
       port:
-        description: TCP port of the management session.
+        description: TCP port of the management connection.
         type: int
       interface:
-        description: Interface the management session arrives on.
+        description: Interface the management connection arrives on.
         type: str
       controller:
         description: Address or prefix Ansible connects from.

@@ -110,7 +110,7 @@ def test_lockout_guard_uses_the_hosts_own_ansible_host(tmp_path):
         "ansible_port=2222",
     )
     assert rc != 0
-    assert "would drop the management session to 202.100.1.1 port 2222" in out
+    assert "would drop the management connection to 202.100.1.1 port 2222" in out
     assert "outside_acl.permit_management: true" in out
 
 

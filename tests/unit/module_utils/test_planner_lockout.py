@@ -1,4 +1,4 @@
-"""The lockout guard and the outside ACL built around the management session."""
+"""The lockout guard and the outside ACL built around the management connection."""
 
 import copy
 
@@ -106,7 +106,7 @@ def test_crypto_acl_with_a_known_controller():
     data["gateways"]["R2"]["management"] = {"controller": "172.16.2.10"}
     with pytest.raises(IntentErrors) as info:
         planner.plan_host(data, "R2", {"address": "172.16.1.1"})
-    assert "would encrypt the replies of the management session from 172.16.1.1 to 172.16.2.10/32" in str(info.value)
+    assert "would encrypt the replies of the management connection from 172.16.1.1 to 172.16.2.10/32" in str(info.value)
     data["gateways"]["R2"]["management"] = {"controller": "10.255.255.10"}
     assert planner.plan_host(data, "R2", {"address": "172.16.1.1"})["kind"] == "gateway"
 
