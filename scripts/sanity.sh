@@ -5,10 +5,12 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 venv=${VENV:-$repo/.venv}
 python_version=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-dest="$repo/build/sanity/ansible_collections/ipsec/vpn"
+# One folder per run, so that two runs at once do not trample each other.
+run_root=$(mkdir -p "$repo/build/sanity" && mktemp -d "$repo/build/sanity/run.XXXXXX")
+trap 'rm -rf "$run_root"' EXIT
+dest="$run_root/ansible_collections/ipsec/vpn"
 
 "$repo/scripts/ansible-test-pip-shim.sh" "$venv/bin/python" >/dev/null
-rm -rf "$dest"
 mkdir -p "$dest"
 # Tracked files plus new files that are not ignored: exactly what a commit would hold.
 (cd "$repo" && git ls-files --cached --others --exclude-standard -z | xargs -0 -I{} sh -c 'test -e "{}" && echo "{}"' ) \
