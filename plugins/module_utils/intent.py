@@ -1152,6 +1152,16 @@ def build_tunnel(c, spec, gateways, profiles):
             ok = False
     if style in ("gre_over_ipsec", "vti"):
         ok = _check_tunnel_addresses(c, spec, ends) and ok
+        routing = (spec["overlay"] or {}).get("routing") or {}
+        if routing.get("protocol") == "eigrp":
+            for gw in (ga, gb):
+                if gw["platform"] != "ios":
+                    c.add(
+                        spec["path"] + ".overlay.routing.protocol",
+                        "EIGRP runs only on IOS, but %s is a %s gateway; use static or ospf"
+                        % (gw["name"], gw["platform"]),
+                    )
+                    ok = False
     if not ok:
         return None
     return Tunnel(

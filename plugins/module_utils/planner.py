@@ -871,6 +871,13 @@ def _gateway_warnings(model, gw, items, skip):
                 "crypto profile '%s' uses IKEv1 aggressive mode: the identity travels in clear and the PSK hash can be "
                 "attacked offline; strongSwan refuses aggressive-mode PSK as a responder by default" % profile["name"]
             )
+    if gw["platform"] == "strongswan":
+        for entry, view in items:
+            if entry["style"] != "crypto_map" and view.tunnel.overlay["routing"]["protocol"] == "ospf":
+                warnings.add(
+                    "tunnel '%s' runs OSPF over its overlay: routing_protocols lists the networks, but a routing "
+                    "daemon on this strongSwan host must provide OSPF" % entry["name"]
+                )
     if skip:
         warnings.add("unsafe_skip_crosscheck is set: cross-peer check failures do not stop the run (test use only)")
     return warnings

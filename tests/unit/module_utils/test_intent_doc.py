@@ -158,7 +158,7 @@ def test_every_documented_field_is_accepted():
                 "overlay": {
                     "protection": "ipsec_profile",
                     "gre_acl": "host",
-                    "routing": {"protocol": "eigrp", "as_number": 10},
+                    "routing": {"protocol": "ospf", "process_id": 3, "area": "0.0.0.1"},
                     "ip_mtu": 1400,
                     "tcp_adjust_mss": 1360,
                 },

@@ -77,7 +77,9 @@ def intents(draw, min_gateways=2, max_gateways=6):
         else:
             tunnel["a"]["tunnel_address"] = "172.31.%d.1/30" % n
             tunnel["b"]["tunnel_address"] = "172.31.%d.2/30" % n
-            tunnel["overlay"] = {"routing": {"protocol": draw(st.sampled_from(["static", "ospf", "eigrp"]))}}
+            both_ios = gateways[a]["platform"] == gateways[b]["platform"] == "ios"
+            protocols = ["static", "ospf", "eigrp"] if both_ios else ["static", "ospf"]
+            tunnel["overlay"] = {"routing": {"protocol": draw(st.sampled_from(protocols))}}
             if tunnel["overlay"]["routing"]["protocol"] == "eigrp":
                 tunnel["overlay"]["routing"]["as_number"] = 100
         tunnels.append(tunnel)

@@ -72,6 +72,8 @@ def test_dynamic_overlay_needs_no_static_route_to_the_remote_lan():
         ("10.100.0.0/16", "10.1.0.254", None, "inside_protected"),
         ("30.0.0.0/8", "20.1.1.1", None, "peer_public"),
     }
+    assert any("a routing daemon on this strongSwan host must provide OSPF" in w for w in plans["gw2"]["warnings"])
+    assert not any("OSPF" in w for w in plans["gw1"]["warnings"])
     (ospf,) = plans["gw1"]["routing_protocols"]
     assert ospf["process_id"] == 7
     assert [(n["network"], n["wildcard"], n["area"]) for n in ospf["networks"]] == [
@@ -128,3 +130,18 @@ def test_wildcard():
     assert routes.wildcard(netaddr.IPNetwork("172.16.1.0/24")) == "0.0.0.255"
     assert routes.wildcard(netaddr.IPNetwork("10.0.0.0/8")) == "0.255.255.255"
     assert routes.wildcard(netaddr.IPNetwork("10.1.1.1/32")) == "0.0.0.0"
+
+
+def test_eigrp_needs_ios_on_both_ends():
+    import pytest
+    from ansible_collections.ipsec.vpn.plugins.module_utils.errors import IntentErrors
+
+    intent = base()
+    intent["tunnels"][0].update(style="gre_over_ipsec", overlay={"routing": {"protocol": "eigrp", "as_number": 9}})
+    intent["tunnels"][0]["a"].update(tunnel_address="172.31.0.1/30")
+    intent["tunnels"][0]["b"].update(tunnel_address="172.31.0.2/30")
+    with pytest.raises(IntentErrors) as info:
+        planner.plan_all(intent)
+    assert [str(e) for e in info.value.errors] == [
+        "tunnels[0].overlay.routing.protocol: EIGRP runs only on IOS, but gw2 is a strongswan gateway; use static or ospf"
+    ]
