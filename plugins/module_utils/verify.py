@@ -191,11 +191,11 @@ def selector_from_ts(text):
     Port ranges keep their text (``1000-2000``) so that they compare equal to the plan's.
     """
     text = str(text).strip()
-    address, _, rest = text.partition("[")
+    address, _bracket, rest = text.partition("[")
     protocol, port = 0, 0
     if rest:
         rest = rest.rstrip("]")
-        proto_text, _, port_text = rest.partition("/")
+        proto_text, _slash, port_text = rest.partition("/")
         proto_text = proto_text.lower()
         if proto_text in ("", "0"):
             protocol = 0
@@ -445,8 +445,8 @@ def _verify_ios(tunnel, reads, before, probe):
         _fail(result, "P2_SELECTOR_MISMATCH",
               "planned {}; device shows {}".format("; ".join(missing), "; ".join(unexpected) or "nothing else"))
     elif not phase2_up:
-        _fail(result, "P2_NO_SA", "flows exist for the planned selectors but none has an active inbound and "
-                                   "outbound SA")
+        _fail(result, "P2_NO_SA",
+              "flows exist for the planned selectors but none has an active inbound and outbound SA")
     result["traffic"] = _traffic(result, selectors, before is not None, probe)
     return result
 

@@ -20,7 +20,7 @@ description:
     are masked even if a caller passes them in.
   - Run it once per play (C(run_once)); it reads other hosts' C(ipsec_vpn_verify) facts, which is reporting only.
 author:
-  - ipsec.vpn developers
+  - ipsec.vpn developers (@ipsec-vpn)
 options:
   dest:
     description:

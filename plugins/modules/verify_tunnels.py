@@ -21,7 +21,7 @@ description:
     read, not one per tunnel.
   - Runs on the controller and never connects to the host. Sets the host fact C(ipsec_vpn_verify).
 author:
-  - ipsec.vpn developers
+  - ipsec.vpn developers (@ipsec-vpn)
 options:
   plan:
     description:

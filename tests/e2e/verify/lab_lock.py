@@ -24,7 +24,8 @@ LABCTL = os.path.join(REPO_ROOT, "lab", "labctl")
 
 
 def lab_is_down():
-    return subprocess.run([LABCTL, "status"], capture_output=True, text=True, timeout=60).returncode == 3
+    return subprocess.run([LABCTL, "status"], capture_output=True, text=True, timeout=60,
+                          check=False).returncode == 3
 
 
 @contextlib.contextmanager

@@ -51,7 +51,8 @@ INTENT = {
 
 
 def labctl(*args, check=True, stdin=None, timeout=120):
-    process = subprocess.run([LABCTL, *args], input=stdin, capture_output=True, text=True, timeout=timeout)
+    process = subprocess.run([LABCTL, *args], input=stdin, capture_output=True, text=True, timeout=timeout,
+                             check=False)
     if check and process.returncode != 0:
         raise AssertionError(f"labctl {' '.join(args)} failed ({process.returncode}):\n{process.stdout}"
                              f"\n{process.stderr}")

@@ -44,7 +44,7 @@ def run_playbook(inventory, playbook, workdir, *args, env=None, timeout=600):
     )
     run_env.update(env or {})
     process = subprocess.run([ANSIBLE_PLAYBOOK, "-i", inventory, playbook, *args], cwd=workdir,
-                             env=run_env, capture_output=True, text=True, timeout=timeout)
+                             env=run_env, capture_output=True, text=True, timeout=timeout, check=False)
     process.output = process.stdout + process.stderr
     return process
 

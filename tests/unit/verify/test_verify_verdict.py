@@ -442,7 +442,7 @@ def _best_time(func, repeat=5):
     gc.collect()
     gc.disable()
     try:
-        for _ in range(repeat):
+        for _attempt in range(repeat):
             start = time.perf_counter()
             func()
             elapsed = time.perf_counter() - start

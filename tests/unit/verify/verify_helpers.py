@@ -55,9 +55,10 @@ def lab_intent():
     return {
         "unsafe_skip_crosscheck": True,
         "crypto_profiles": {
-            "gcm": {"ike": {"version": 2, "proposals": [{"encryption": "aes256gcm16", "prf": "sha256",
-                                                          "dh_group": 19}]},
-                    "ipsec": {"proposals": [{"encryption": "aes256gcm16"}], "pfs_group": 19}},
+            "gcm": {
+                "ike": {"version": 2, "proposals": [{"encryption": "aes256gcm16", "prf": "sha256", "dh_group": 19}]},
+                "ipsec": {"proposals": [{"encryption": "aes256gcm16"}], "pfs_group": 19},
+            },
         },
         "gateways": {
             "site1": {"platform": "strongswan", "outside_interface": "wan0", "outside_address": "100.64.0.11/24",
@@ -89,8 +90,9 @@ def hub_intent(spokes, version=1):
         }
     ike = {"version": version, "proposals": [{"encryption": "aes256", "integrity": "sha256", "dh_group": 14}]}
     return {
-        "crypto_profiles": {"p": {"ike": ike, "ipsec": {"proposals": [{"encryption": "aes256",
-                                                                        "integrity": "sha256"}]}}},
+        "crypto_profiles": {
+            "p": {"ike": ike, "ipsec": {"proposals": [{"encryption": "aes256", "integrity": "sha256"}]}},
+        },
         "gateways": gateways,
         "groups": [{"name": "g", "type": "hub_and_spoke", "hubs": ["hub"], "profile": "p", "psk": "k" * 24,
                     "spokes": sorted(k for k in gateways if k != "hub")}],
@@ -133,7 +135,7 @@ def ikev2_text(rows):
 
 def _sa_block(spi, active=True):
     lines = [
-        "      spi: 0x{:08X}({})".format(spi, spi),
+        "      spi: 0x{0:08X}({0})".format(spi),
         "        transform: esp-256-aes esp-sha256-hmac ,",
         "        in use settings ={Tunnel, }",
         "        conn id: 2001, flow_id: CSR:1, sibling_flags FFFFFFFF80004048, crypto map: MYMAP",
