@@ -8,6 +8,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.ipsec.vpn.plugins.module_utils import planner
@@ -17,6 +18,7 @@ display = Display()
 
 ARGUMENT_SPEC = {
     "intent": {"type": "dict"},
+    "unsafe_skip_crosscheck": {"type": "bool"},
     "host": {"type": "str"},
     "management": {
         "type": "dict",
@@ -31,6 +33,7 @@ ARGUMENT_SPEC = {
 }
 
 INTENT_VAR = "ipsec_vpn_intent"
+SKIP_VAR = "ipsec_vpn_unsafe_skip_crosscheck"
 
 
 def plain(value):
@@ -69,6 +72,12 @@ class ActionModule(ActionBase):
                     return result
                 intent = self._templar.template(task_vars[INTENT_VAR])
             intent = plain(intent)
+            skip = args.get("unsafe_skip_crosscheck")
+            if skip is None:
+                skip = task_vars.get(SKIP_VAR)
+                skip = self._templar.template(skip) if skip is not None else None
+            if skip is not None and boolean(skip, strict=False) and isinstance(intent, dict):
+                intent = dict(intent, unsafe_skip_crosscheck=True)
             management = args.get("management")
             if management is None:
                 management = self._own_management(task_vars, host)

@@ -33,6 +33,13 @@ options:
     description:
       - Inventory hostname to plan. Defaults to C(inventory_hostname).
     type: str
+  unsafe_skip_crosscheck:
+    description:
+      - B(Test only.) Plan even when cross-peer checks fail, as if the intent set C(unsafe_skip_crosscheck), so that
+        end-to-end tests can push a deliberately mismatched pair and watch the tunnel stay down. The failures stay in
+        the plan's C(checks) and become warnings. Validation errors are never skipped.
+      - Defaults to the variable C(ipsec_vpn_unsafe_skip_crosscheck), else false.
+    type: bool
   management:
     description:
       - How Ansible reaches the host, for the lockout guard. Defaults to the host's own C(ansible_host) and

@@ -146,3 +146,45 @@ def test_limit_gives_the_same_plan(tmp_path, limit):
     for host in limit.split(","):
         assert (part / ("%s.json" % host)).read_text() == (full / ("%s.json" % host)).read_text()
     assert not (part / "R1.json").exists()
+
+
+def test_skip_crosscheck_variable_plans_a_mismatched_pair(tmp_path):
+    playbook = write(
+        tmp_path / "play.yml",
+        [
+            {
+                "hosts": "R2",
+                "gather_facts": False,
+                "tasks": [
+                    {
+                        "name": "break one end",
+                        "ansible.builtin.set_fact": {
+                            "ipsec_vpn_intent": "{{ ipsec_vpn_intent | combine({'tunnels': [ipsec_vpn_intent.tunnels[0]"
+                            " | combine({'b': {'gateway': 'R3', 'psk': 'other'}})]}) }}"
+                        },
+                    },
+                    {"name": "plan", "ipsec.vpn.plan": None, "register": "result", "ignore_errors": True},
+                    {"name": "refused", "ansible.builtin.assert": {"that": ["result is failed"]}},
+                    {
+                        "name": "plan anyway",
+                        "ipsec.vpn.plan": None,
+                        "register": "forced",
+                        "vars": {"ipsec_vpn_unsafe_skip_crosscheck": True},
+                    },
+                    {
+                        "name": "check",
+                        "ansible.builtin.assert": {
+                            "that": [
+                                "forced.plan.checks[0].status == 'PSK_MISMATCH'",
+                                "forced.plan.tunnels[0].psk == 'cisco'",
+                            ]
+                        },
+                    },
+                ],
+            }
+        ],
+    )
+    rc, out = run_playbook(tmp_path, playbook, os.path.join(SEED, "site_to_site"))
+    assert rc == 0, out
+    assert "the two ends use different pre-shared keys" in out
+    assert "unsafe_skip_crosscheck is set" in out
