@@ -42,7 +42,10 @@ def reads_from_outputs(outputs, what):
     """``{command as typed: output text (or already parsed dict)}`` -> verdict reads."""
     reads = {}
     for command, output in (outputs or {}).items():
-        canonical = canonical_command(to_text(command))
+        try:
+            canonical = canonical_command(to_text(command))
+        except ValueError as err:
+            raise ValueError("%s: %s" % (what, to_text(err))) from err
         key = _READ_KEYS.get(canonical)
         if key is None:
             raise ValueError("%s: the verdict does not use %r" % (what, to_text(command)))
