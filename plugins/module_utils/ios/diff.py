@@ -21,13 +21,16 @@ STAGE_BINDINGS = 80
 
 
 class Cmd(object):
-    """One command: the line sent to the device and the same line with secrets masked."""
+    """One command: the line sent to the device, the same line with secrets masked, and its nesting ``depth``
+    (0 for global configuration mode); ``header`` is true for a line that enters a sub-mode."""
 
-    __slots__ = ("line", "masked")
+    __slots__ = ("line", "masked", "depth", "header")
 
-    def __init__(self, line, masked=None):
+    def __init__(self, line, masked=None, depth=0, header=False):
         self.line = line
         self.masked = line if masked is None else masked
+        self.depth = depth
+        self.header = header
 
     def __repr__(self):
         return "Cmd(%r)" % self.masked
@@ -39,11 +42,14 @@ class Cmd(object):
         return hash(self.line)
 
 
-def _cmd(node, text):
-    return Cmd(text, node.mask(text) if node is not None else text)
+def _cmd(node, text, depth=0):
+    header = bool(node is not None and node.construct is not None and node.construct.block
+                  and not node.construct.virtual and text == node.typed())
+    return Cmd(text, node.mask(text) if node is not None else text, depth, header)
 
 
-EXIT = Cmd("exit")
+def _exit(depth):
+    return Cmd("exit", depth=depth)
 
 
 class Changes(object):
@@ -76,18 +82,18 @@ def stage_of(node):
     return node.stage
 
 
-def create(node):
+def create(node, depth=0):
     """Commands that create ``node`` from nothing."""
     if node.construct.virtual:
-        return [_cmd(child, child.typed()) for child in node.children if child.construct is not None]
-    lines = [_cmd(node, node.typed())]
+        return [_cmd(child, child.typed(), depth) for child in node.children if child.construct is not None]
+    lines = [_cmd(node, node.typed(), depth)]
     for child in node.children:
         if child.construct is None:
             continue
         if child.construct.block:
-            lines += create(child) + [EXIT]
+            lines += create(child, depth + 1) + [_exit(depth + 1)]
         else:
-            lines.append(_cmd(child, child.typed()))
+            lines.append(_cmd(child, child.typed(), depth + 1))
     return lines
 
 
@@ -159,7 +165,7 @@ class _Differ(object):
             return True
         return want.shown() == have.shown()
 
-    def update(self, want, have):
+    def update(self, want, have, depth=0):
         construct = want.construct
         if construct.name in ("acl_named", "acl_numbered"):
             return self.update_acl(want, have)
@@ -168,13 +174,13 @@ class _Differ(object):
                 return []
             return [_cmd(have, have.removal())] + create(want)
         if not construct.block:
-            return [] if self.same(want, have) else [_cmd(want, want.typed())]
-        child_lines = self.child_diff(want, have)
+            return [] if self.same(want, have) else [_cmd(want, want.typed(), depth)]
+        child_lines = self.child_diff(want, have, depth + 1)
         if want.shown() != have.shown() or child_lines:
-            return [_cmd(want, want.typed())] + child_lines
+            return [_cmd(want, want.typed(), depth)] + child_lines
         return []
 
-    def child_diff(self, want, have):
+    def child_diff(self, want, have, depth):
         removes, adds = [], []
         have_index = {}
         for child in have.children:
@@ -188,17 +194,17 @@ class _Differ(object):
             want_ids.add(identity)
             existing = have_index.get(identity)
             if child.construct.block:
-                lines = create(child) if existing is None else self.update(child, existing)
+                lines = create(child, depth) if existing is None else self.update(child, existing, depth)
                 if lines:
-                    adds += lines + [EXIT]
+                    adds += lines + [_exit(depth)]
                 continue
             if existing is not None and self.same(child, existing):
                 continue
             if existing is None and child.shown() == child.construct.absent:
                 continue
             if existing is not None and child.construct.replace_first:
-                removes.append(_cmd(existing, existing.removal()))
-            adds.append(_cmd(child, child.typed()))
+                removes.append(_cmd(existing, existing.removal(), depth))
+            adds.append(_cmd(child, child.typed(), depth))
         for child in have.children:
             if child.construct is None or child.identity() in want_ids:
                 continue
@@ -206,7 +212,7 @@ class _Differ(object):
                 continue
             if not child.construct.block and child.shown() in (None, child.construct.absent):
                 continue  # the device shows a default explicitly: nothing to take away
-            removes.append(_cmd(child, child.removal()))
+            removes.append(_cmd(child, child.removal(), depth))
         return removes + adds
 
     # ACLs: entries are compared in order ------------------------------------------------------------------------
@@ -225,10 +231,10 @@ class _Differ(object):
         bound = self.bound_interfaces(name)
         lines = []
         for interface, group in bound:
-            lines += [_cmd(interface, interface.typed()), _cmd(group, group.removal())]
+            lines += [_cmd(interface, interface.typed()), _cmd(group, group.removal(), 1)]
         lines += [_cmd(have, have.removal())] + create(want)
         for interface, group in bound:
-            lines += [_cmd(interface, interface.typed()), _cmd(group, group.typed())]
+            lines += [_cmd(interface, interface.typed()), _cmd(group, group.typed(), 1)]
         return lines
 
     def update_acl(self, want, have):
@@ -246,7 +252,7 @@ class _Differ(object):
                 return []
             if numbered:
                 return [_cmd(markers[0], markers[0].typed())]
-            return [_cmd(want, want.typed()), _cmd(markers[0], markers[0].typed())]
+            return [_cmd(want, want.typed()), _cmd(markers[0], markers[0].typed(), 1)]
         if numbered or len(set(want_shown)) != len(want_shown) or len(set(have_shown)) != len(have_shown):
             return self.rewrite_acl(want, have)
         kept = [s for s in have_shown if s in want_shown]
@@ -255,9 +261,9 @@ class _Differ(object):
             return self.rewrite_acl(want, have)
         lines = [_cmd(want, want.typed())]
         if need_marker:
-            lines.append(_cmd(markers[0], markers[0].typed()))
-        lines += [_cmd(c, "no " + c.shown()) for c in have_entries if c.shown() not in want_shown]
-        lines += [_cmd(c, c.typed()) for c in added]
+            lines.append(_cmd(markers[0], markers[0].typed(), 1))
+        lines += [_cmd(c, "no " + c.shown(), 1) for c in have_entries if c.shown() not in want_shown]
+        lines += [_cmd(c, c.typed(), 1) for c in added]
         return lines
 
     # removal ----------------------------------------------------------------------------------------------------
@@ -279,7 +285,7 @@ class _Differ(object):
             if child.name == "interface.crypto_map" and not self.manage_all and self.binding_still_needed(child):
                 self.kept_ledger.append(C.ledger_entry(child, have))
                 continue
-            lines.append(_cmd(child, child.removal()))
+            lines.append(_cmd(child, child.removal(), 1))
         return [_cmd(have, have.typed())] + lines if lines else []
 
     def before_lines(self, node):
@@ -336,13 +342,13 @@ def _ledger_commands(want_entries, have_entries, kept):
     final = list(want_entries) + [e for e in kept if e not in want_entries]
     additions = [e for e in final if e not in have_entries]
     gone = [e for e in have_entries if e not in final]
-    header = Cmd("ip access-list extended %s" % C.LEDGER_ACL)
-    first = [header] + [Cmd("remark " + e) for e in additions] if additions else []
+    header = Cmd("ip access-list extended %s" % C.LEDGER_ACL, header=True)
+    first = [header] + [Cmd("remark " + e, depth=1) for e in additions] if additions else []
     last = []
     if gone:
         last = [Cmd("no ip access-list extended %s" % C.LEDGER_ACL)]
         if final:
-            last += [header] + [Cmd("remark " + e) for e in final]
+            last += [header] + [Cmd("remark " + e, depth=1) for e in final]
     return first, last
 
 

@@ -1,0 +1,201 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin ``ipsec.vpn.ios_crypto_config``: render a host's plan for IOS, or converge the device on it.
+
+A thin shell: rendering, running-config recognition, the diff and the push sequence live in
+``module_utils/ios``; this file only reads the arguments, talks to the network_cli connection and writes files.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import tempfile
+
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible.module_utils.connection import Connection, ConnectionError
+from ansible.plugins.action import ActionBase
+from ansible_collections.ipsec.vpn.plugins.module_utils.ios import diff, push, render
+from ansible_collections.ipsec.vpn.plugins.module_utils.ios.running import Running
+
+ARGUMENT_SPEC = {
+    "plan": {"type": "dict"},
+    "state": {"type": "str", "choices": ["present", "absent", "rendered"], "default": "present"},
+    "tunnel_source": {"type": "str", "choices": ["address", "interface"], "default": "address"},
+    "manage_routes": {"type": "bool", "default": True},
+    "save_config": {"type": "bool", "default": False},
+    "commit_confirm_minutes": {"type": "int"},
+    "revert_on_error": {"type": "bool", "default": True},
+    "verify": {"type": "bool", "default": True},
+    "clear_sessions": {"type": "bool", "default": True},
+    "running_config": {"type": "str"},
+    "render_dir": {"type": "path"},
+    "masked_copy": {"type": "bool", "default": True},
+}
+
+
+PLAN_VAR = "ipsec_vpn_plan"
+
+
+def plain(value):
+    """Plain JSON-like data from templated variables (vaulted strings become ``str``)."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, dict):
+        return dict((to_text(key), plain(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(item) for item in value]
+    return to_text(value)
+
+
+class _CliDevice(object):
+    """The device seen through the persistent network_cli connection (cliconf RPCs)."""
+
+    def __init__(self, connection):
+        self._connection = connection
+
+    def get_config(self):
+        return to_text(self._connection.get_config(source="running"))
+
+    def send(self, line):
+        try:
+            return to_text(self._connection.send_command(line))
+        except ConnectionError as err:
+            raise push.DeviceError(to_text(err)) from None
+
+
+class _OfflineDevice(object):
+    """A running-config given as text: diff only, nothing can be sent."""
+
+    def __init__(self, text):
+        self._text = text
+
+    def get_config(self):
+        return self._text
+
+    def send(self, line):
+        raise push.DeviceError("running_config was given: nothing is sent to a device")
+
+
+def _write(path, text, mode):
+    """Write ``text`` to ``path`` with ``mode`` (created with that mode: a secret is never world-readable, even
+    briefly). Returns True when the content or mode changed."""
+    data = to_bytes(text)
+    if os.path.exists(path):
+        with open(path, "rb") as handle:
+            same = handle.read() == data
+        if same and (os.stat(path).st_mode & 0o777) == mode:
+            return False
+    directory = os.path.dirname(path)
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".ipsec-vpn-")
+    try:
+        os.fchmod(descriptor, mode)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.rename(temporary, path)
+    except Exception:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return True
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        state = args["state"]
+        plan = args["plan"]
+        if plan is None and state != "absent":
+            if PLAN_VAR not in task_vars:
+                result.update(failed=True, msg="no plan: pass 'plan' or set the fact %s (ipsec.vpn.plan)" % PLAN_VAR)
+                return result
+            plan = self._templar.template(task_vars[PLAN_VAR])
+        plan = plain(plan or {})
+        host = to_text(task_vars.get("inventory_hostname") or plan.get("host") or "")
+        options = {"tunnel_source": args["tunnel_source"], "manage_routes": args["manage_routes"]}
+        try:
+            want = render.intended_nodes(plan, options) if state != "absent" else []
+        except (render.RenderError, KeyError, TypeError, ValueError) as err:
+            result.update(failed=True, msg="%s: cannot render the plan for IOS: %s" % (host, to_text(err)))
+            return result
+        if state == "rendered":
+            return self._rendered(result, plan, want, args, host)
+        if state == "present" and (plan.get("platform") != "ios" or plan.get("kind") not in ("gateway",
+                                                                                              "inside_router")):
+            result.update(failed=True, msg="%s: the plan is not an IOS gateway or inside router (kind %s, platform "
+                          "%s); nothing to converge. Use state=absent to remove the collection's configuration."
+                          % (host, plan.get("kind"), plan.get("platform")))
+            return result
+        if args["running_config"] is not None:
+            device = _OfflineDevice(args["running_config"])
+            check_mode = True
+        else:
+            connection = (self._play_context.connection or "").split(".")[-1]
+            if connection != "network_cli":
+                result.update(failed=True, msg="%s: ipsec.vpn.ios_crypto_config needs ansible_connection "
+                              "ansible.netcommon.network_cli (got %s)" % (host, self._play_context.connection))
+                return result
+            device = _CliDevice(Connection(self._connection.socket_path))
+            check_mode = self._task.check_mode
+        try:
+            outcome = push.converge(
+                device,
+                want,
+                check_mode=check_mode,
+                commit_confirm_minutes=args["commit_confirm_minutes"],
+                revert_on_error=args["revert_on_error"],
+                verify=args["verify"],
+                save=args["save_config"],
+                clear_sessions=state == "absent" and args["clear_sessions"],
+                host=host,
+            )
+        except push.PushError as err:
+            result.update(err.result)
+            result.update(failed=True, msg=err.msg)
+            return result
+        except ConnectionError as err:
+            secrets = push.secrets_of(want)
+            result.update(failed=True, msg="%s: %s" % (host, push.mask_text(to_text(err), secrets)))
+            return result
+        result.update(outcome)
+        if outcome.get("converged") is False and not check_mode:
+            self._display.warning("%s: the device still differs from the intent after the push: %s"
+                                  % (host, "; ".join(outcome.get("not_converged", []))))
+        return result
+
+    def _rendered(self, result, plan, want, args, host):
+        text = render.render_text(plan, want)
+        masked = render.render_text(plan, want, masked=True)
+        secret = render.has_secrets(want)
+        result.update(changed=False, rendered=masked, has_secrets=secret,
+                      commands=[c.masked for c in _fresh_commands(want)])
+        directory = args["render_dir"]
+        if not directory:
+            return result
+        files = {"config": os.path.join(directory, "%s.cfg" % host)}
+        if args["masked_copy"]:
+            files["masked"] = os.path.join(directory, "%s.masked.cfg" % host)
+        result["files"] = files
+        if self._task.check_mode:
+            return result
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o750)
+            result["changed"] = True
+        changed = _write(files["config"], text, 0o600 if secret else 0o644)
+        if args["masked_copy"]:
+            changed = _write(files["masked"], masked, 0o644) or changed
+        result["changed"] = result["changed"] or changed
+        return result
+
+
+def _fresh_commands(want):
+    """The command list a device without any of this configuration would get."""
+    return diff.compute(want, Running([])).commands
