@@ -736,7 +736,7 @@ def _routing_protocols(host, gw, items, errors):
     return out
 
 
-def _outside_parts(gw, items, cache):
+def _outside_parts(gw, items):
     """Outside ACL entries in order, without the management permit (added per host later)."""
     head = []
     protocols = set()
@@ -748,33 +748,9 @@ def _outside_parts(gw, items, cache):
         nat_t = nat_t or entry["nat_traversal"]
         if entry["style"] == "gre_over_ipsec":
             if view.tunnel.overlay["gre_acl"] == "any":
-                gre.append(
-                    (
-                        "gre any any",
-                        {
-                            "action": "permit",
-                            "protocol": "gre",
-                            "source": "0.0.0.0/0",
-                            "source_port": None,
-                            "destination": "0.0.0.0/0",
-                            "destination_port": None,
-                        },
-                    )
-                )
+                gre.append(_plain("gre", "0.0.0.0/0", "0.0.0.0/0"))
             else:
-                gre.append(
-                    (
-                        None,
-                        {
-                            "action": "permit",
-                            "protocol": "gre",
-                            "source": "%s/32" % entry["peer_address"],
-                            "source_port": None,
-                            "destination": "%s/32" % entry["local_address"],
-                            "destination_port": None,
-                        },
-                    )
-                )
+                gre.append(_plain("gre", "%s/32" % entry["peer_address"], "%s/32" % entry["local_address"]))
         if entry["acl"] is not None:
             for ace in entry["acl"]["entries"]:
                 decrypted.append(
@@ -815,7 +791,7 @@ def _outside_parts(gw, items, cache):
         head.append(_plain("esp", any4, any4))
     if "ah" in protocols:
         head.append(_plain("ahp", any4, any4))
-    head.extend(ace for _label, ace in gre)
+    head.extend(gre)
     return {
         "head": head,
         "decrypted": decrypted,
@@ -1077,7 +1053,7 @@ def _gateway_plan(model, gw, items, problems_by_tunnel, errors):
         )
     plan["checks"] = checks
     plan["warnings"] = sorted(_gateway_warnings(model, gw, items, model.skip_crosscheck))
-    return plan, (_outside_parts(gw, items, None) if gw["outside_acl"]["enabled"] else None)
+    return plan, (_outside_parts(gw, items) if gw["outside_acl"]["enabled"] else None)
 
 
 # ---------------------------------------------------------------------------------------

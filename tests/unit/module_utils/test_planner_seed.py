@@ -171,3 +171,18 @@ def test_seed_hosts_use_network_cli(name):
         text = handle.read()
     assert "ansible_network_os: cisco.ios.ios" in text
     assert "ansible_connection: ansible.netcommon.network_cli" in text
+
+
+def test_gre_outside_acl_forms():
+    intent = load_seed("gre_over_ipsec")
+    intent["gateways"]["R2"]["outside_acl"] = {"enabled": True, "permit_nat_traversal": False}
+    plan = planner.plan_host(intent, "R2")
+    assert plan["outside_acl"]["ios_lines"] == [
+        "permit udp any eq 500 any eq isakmp",
+        "permit esp any any",
+        "permit gre any any",
+    ]
+    intent["tunnels"][0]["overlay"]["gre_acl"] = "host"
+    plan = planner.plan_host(intent, "R2")
+    assert plan["outside_acl"]["ios_lines"][-1] == "permit gre host 202.100.1.2 host 202.100.1.1"
+    assert plan["tunnels"][0]["acl"]["ios_lines"] == ["permit gre host 202.100.1.1 host 202.100.1.2"]
