@@ -870,7 +870,9 @@ def probe_result(target, output, rc=None):
             result["error"] = line
     if result["transmitted"] is None:
         result["error"] = result["error"] or "no ping summary in the output (rc={})".format(rc)
-        if not text.strip() and rc not in (None, 0, 1):
+        if not text.strip():
+            # Nothing ran (IOS check mode drops non-show commands, or the command could not start).
             result["sent"] = False
+            result["skipped"] = result["skipped"] or "the probe produced no output"
     result["success"] = bool(result["received"])
     return result

@@ -40,6 +40,7 @@ def test_outputs_the_verdict_does_not_use_are_refused(command):
 def test_probe_loop_results_of_both_platforms():
     ios_item = {"tunnel": "a", "source": "10.1.1.1", "destination": "10.2.2.1", "command": "ping 10.2.2.1"}
     linux_item = {"tunnel": "b", "source": "10.1.1.1", "destination": "10.3.3.1", "command": "ping -c 3"}
+    check_mode_item = dict(ios_item, tunnel="e")
     skipped_item = {"tunnel": "c", "source": None, "destination": None, "command": None, "skipped": "disabled"}
     failed_item = dict(ios_item, tunnel="d")
     probes = probes_from_results([
@@ -48,11 +49,13 @@ def test_probe_loop_results_of_both_platforms():
         {"item": skipped_item, "skipped": True, "skip_reason": "Conditional result was False"},
         {"item": failed_item, "failed": True, "msg": "% Invalid source address- IP address not on any of our up "
                                                      "interfaces"},
+        {"item": check_mode_item, "stdout": [], "warnings": ["Only show commands are supported in check mode"]},
     ])
     assert (probes["a"]["sent"], probes["a"]["received"], probes["a"]["transmitted"]) == (True, 5, 5)
     assert (probes["b"]["sent"], probes["b"]["received"]) == (True, 0)
     assert probes["c"]["sent"] is False and probes["c"]["skipped"] == "disabled"
     assert probes["d"]["success"] is False and probes["d"]["error"].startswith("% Invalid source")
+    assert probes["e"]["sent"] is False
 
 
 def test_probe_without_tunnel_name_is_refused():

@@ -119,9 +119,12 @@ def test_linux_ping_output():
     assert (result["transmitted"], result["received"], result["success"]) == (3, 0, False)
 
 
-def test_linux_ping_that_could_not_run():
-    result = verify.probe_result(TARGET, "", rc=2)
-    assert result["sent"] is False and "rc=2" in result["error"]
+def test_probe_that_printed_nothing_was_not_sent():
+    # rc 2 and no output: ping could not start; rc None and no output: IOS check mode dropped the ping
+    for rc in (2, None):
+        result = verify.probe_result(TARGET, "", rc=rc)
+        assert result["sent"] is False and "rc={}".format(rc) in result["error"]
+        assert result["skipped"] == "the probe produced no output"
 
 
 def test_skipped_target_is_not_sent():

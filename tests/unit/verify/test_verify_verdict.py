@@ -473,3 +473,31 @@ def test_thousand_tunnel_hub_names_exactly_the_failed_spokes():
     assert {f["tunnel"] for f in result["failed"]} == drop
     assert {f["cause_code"] for f in result["failed"]} == {"P1_NO_SA"}
     assert result["summary"] == {"total": 1000, "up": 998, "down": 2, "traffic_checked": 0}
+
+
+# --------------------------------------------------------------------------- selectors of route-based tunnels
+
+
+def test_gre_and_vti_selectors_without_an_acl():
+    gre = {"name": "g", "style": "gre_over_ipsec", "acl": None, "local_address": "203.0.113.1",
+           "peer_address": "198.51.100.7"}
+    assert verify.planned_selectors(gre, "ios") == [
+        (("203.0.113.1/32", 47, 0), ("198.51.100.7/32", 47, 0), None)]
+    vti = {"name": "v", "style": "vti", "acl": None, "local_address": "203.0.113.1", "peer_address": "198.51.100.7"}
+    assert verify.planned_selectors(vti, "ios") == [(("0.0.0.0/0", 0, 0), ("0.0.0.0/0", 0, 0), None)]
+
+
+def test_selector_forms_agree():
+    ace = {"action": "permit", "protocol": "tcp", "source": "10.1.0.0/16", "source_port": None,
+           "destination": "10.2.0.5/32", "destination_port": {"op": "eq", "ports": [443]}}
+    local, remote = verify.selector_from_ace(ace)
+    assert local == verify.selector_from_ident({"addr": "10.1.0.0", "mask": "255.255.0.0", "prot": 6, "port": 0})
+    assert remote == verify.selector_from_ident({"addr": "10.2.0.5", "mask": "255.255.255.255", "prot": 6,
+                                                 "port": 443})
+    assert remote == verify.selector_from_ts("10.2.0.5/32[tcp/443]")
+    assert verify.selector_from_ts("10.2.0.5[tcp/443]") == remote
+    assert verify.selector_from_ts("2001:db8::/64") == ("2001:db8::/64", 0, 0)
+    assert verify.selector_from_ident({"addr": "2001:DB8::", "mask": "64", "prot": 0, "port": 0,
+                                       "prefix_length": 64}) == ("2001:db8::/64", 0, 0)
+    assert verify.format_selector(remote) == "10.2.0.5/32 tcp/443"
+    assert verify.selector_from_ts("10.1.0.0/16[udp/1000-2000]") == ("10.1.0.0/16", 17, "1000-2000")
