@@ -6,7 +6,7 @@ Scenarios
   hub     one hub with 2,000 spokes (2,000 tunnels); 10x = ten such hubs (20,000 tunnels)
   mesh    full mesh of 100 sites (4,950 tunnels); 10x = 316 sites (49,770 tunnels)
 
-Each measurement runs in a fresh Python process (``--repeat`` times; the run with the least
+Each measurement runs in a fresh Python process (``--repeat`` times; the run with the median
 CPU time counts) and reports wall-clock and CPU seconds for ``plan_all(intent)``
 (validation, cross-checks and every host's plan) and the peak resident memory of that
 process. The 10x/1x verdict uses CPU time, because wall-clock time on a shared machine also
@@ -147,7 +147,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenario", choices=["hub", "mesh", "all"], default="all")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slower)")
-    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per measurement; the fastest counts")
+    parser.add_argument("--repeat", type=int, default=3, help="fresh processes per measurement; the median counts")
     parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -169,7 +169,8 @@ def main():
             for _ in range(max(1, args.repeat)):
                 out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
                 runs.append(json.loads(out.strip().splitlines()[-1]))
-            row = min(runs, key=lambda r: r["cpu_seconds"])
+            runs.sort(key=lambda r: r["cpu_seconds"])
+            row = runs[len(runs) // 2]  # the median run: robust against a lucky or a disturbed one
             rows[size] = row
             traced = "%.1f" % row["traced_peak_mb"] if row["traced_peak_mb"] is not None else "-"
             print(
