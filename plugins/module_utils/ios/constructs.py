@@ -246,6 +246,7 @@ def _ace_getval(values):
     match = re.match(r"^\d+\s+(.*)$", ace)
     if match:  # a sequence number in front (show access-lists style)
         values["ace"] = match.group(1)
+    values["canon"] = _ace_display(values["ace"])  # identity: the displayed form (eq 500 and eq isakmp are one)
     return values
 
 
@@ -487,7 +488,7 @@ _add(name="acl_named", parser=r"^ip access-list extended (?P<name>\S+)$", render
 _add(name="acl_named.remark", parent="acl_named", parser=r"^remark (?P<text>.*)$", render="remark {text}",
      getval=_strip_values, key=("text",), summary="ACL remark (the marker is the first one)")
 _add(name="acl_named.entry", parent="acl_named", parser=r"^(?P<ace>(?:\d+\s+)?(?:permit|deny)\s.+)$",
-     render="{ace}", display=lambda v: _ace_display(v["ace"]), getval=_ace_getval, key=("ace",), ordered=True,
+     render="{ace}", display=lambda v: _ace_display(v["ace"]), getval=_ace_getval, key=("canon",), ordered=True,
      summary="ACL entry (compared in displayed form, in order)")
 
 _add(name="acl_numbered", parser=r"^(?!)$", render=None, remove="no access-list {number}", key=("number",),
@@ -499,7 +500,7 @@ _add(name="acl_numbered.remark", parent="acl_numbered", parser=r"^access-list (?
 _add(name="acl_numbered.entry", parent="acl_numbered",
      parser=r"^access-list (?P<number>\d+) (?P<ace>(?:permit|deny)\s.+)$", render="access-list {number} {ace}",
      display=lambda v: "access-list %s %s" % (v["number"], _ace_display(v["ace"])), getval=_ace_getval,
-     key=("ace",), ordered=True, summary="numbered ACL entry")
+     key=("canon",), ordered=True, summary="numbered ACL entry")
 
 # -- IKEv1 --------------------------------------------------------------------------------------------------------
 _add(name="isakmp_policy", parser=r"^crypto isakmp policy (?P<priority>\d+)$",
