@@ -19,7 +19,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
 import gc
 import hashlib
 import json
@@ -109,14 +108,18 @@ def _port_key(spec):
     return (spec["op"], tuple(spec["ports"]))
 
 
+def _port_copy(spec):
+    return None if spec is None else {"op": spec["op"], "ports": list(spec["ports"])}
+
+
 def _ace(protocol, src, sport, dst, dport):
     ace = {
         "action": "permit",
         "protocol": protocol,
         "source": src,
-        "source_port": copy.deepcopy(sport),
+        "source_port": _port_copy(sport),
         "destination": dst,
-        "destination_port": copy.deepcopy(dport),
+        "destination_port": _port_copy(dport),
     }
     return ace, (protocol, src, _port_key(sport), dst, _port_key(dport))
 
@@ -216,6 +219,8 @@ def _selector_entries(tunnel, side, gw, peer, cache):
             if local.version != remote.version:
                 continue
             ace, key = _ace(sel["protocol"], str(local), lport, str(remote), rport)
+            cache.nets[key[1]] = local
+            cache.nets[key[3]] = remote
             entries.append(ace)
             keys.append(key)
     elif tunnel.style == "gre_over_ipsec":
@@ -281,8 +286,8 @@ def _tunnel_entry(model, tunnel, side, cache, errors):
     if tunnel.style == "crypto_map":
         selectors = {
             "protocol": sel["protocol"],
-            "local_port": copy.deepcopy(sel["a_port"] if side == "a" else sel["b_port"]),
-            "remote_port": copy.deepcopy(sel["b_port"] if side == "a" else sel["a_port"]),
+            "local_port": _port_copy(sel["a_port"] if side == "a" else sel["b_port"]),
+            "remote_port": _port_copy(sel["b_port"] if side == "a" else sel["a_port"]),
         }
     elif tunnel.style == "gre_over_ipsec":
         selectors = {"protocol": "gre", "local_port": None, "remote_port": None}
@@ -515,12 +520,17 @@ def _ikev2(host, gw, items, model, errors):
         else None,
         "keyring": {
             "name": IKEV2_KEYRING,
-            "peers": [peers[k] for k in sorted(peers, key=netaddr.IPAddress)],
+            "peers": [peers[k] for k in sorted(peers, key=_address_key)],
         }
         if peers
         else None,
         "profiles": sorted(profiles, key=lambda p: p["name"]),
     }
+
+
+def _address_key(text):
+    address = netaddr.IPAddress(text)
+    return (address.version, int(address))
 
 
 def _one_key_per_peer(host, items, errors):
@@ -758,9 +768,9 @@ def _outside_parts(gw, items):
                         "action": ace["action"],
                         "protocol": ace["protocol"],
                         "source": ace["destination"],
-                        "source_port": copy.deepcopy(ace["destination_port"]),
+                        "source_port": _port_copy(ace["destination_port"]),
                         "destination": ace["source"],
-                        "destination_port": copy.deepcopy(ace["source_port"]),
+                        "destination_port": _port_copy(ace["source_port"]),
                     }
                 )
     any4 = "0.0.0.0/0"
@@ -911,10 +921,11 @@ def _prepare(intent):
             problems_by_tunnel[t2.name].append(err)
     plans = {}
     outside = {}
+    memo = {}
     for name in sorted(model.gateways):
         gw = model.gateways[name]
         items = sorted(per_gateway.get(name, []), key=lambda item: item[0]["name"])
-        plans[name], outside[name] = _gateway_plan(model, gw, items, problems_by_tunnel, errors)
+        plans[name], outside[name] = _gateway_plan(model, gw, items, problems_by_tunnel, errors, memo)
     for name in sorted(model.inside_routers):
         router = model.inside_routers[name]
         plans[name] = {
@@ -946,7 +957,7 @@ def _problem_text(problem):
     return "%s: %s" % (problem["path"], problem["message"]) if problem["path"] else problem["message"]
 
 
-def _gateway_plan(model, gw, items, problems_by_tunnel, errors):
+def _gateway_plan(model, gw, items, problems_by_tunnel, errors, memo):
     host = gw["name"]
     ios = gw["platform"] == "ios"
     entries = [entry for entry, _view in items]
@@ -1039,7 +1050,7 @@ def _gateway_plan(model, gw, items, problems_by_tunnel, errors):
     route_ends = [
         (v.tunnel, v.side, e["tunnel_interface"]["name"] if e["tunnel_interface"] else None) for e, v in items
     ]
-    plan["routes"] = routes.gateway_routes(model, gw, route_ends)
+    plan["routes"] = routes.gateway_routes(model, gw, route_ends, memo)
     checks = []
     for entry, _view in items:
         problems = problems_by_tunnel.get(entry["name"], [])

@@ -26,9 +26,21 @@ except ImportError:  # pragma: no cover - netaddr is a hard requirement of the c
     netaddr = None
 
 
-def _covered(net, candidates):
-    first, last, version = net.first, net.last, net.version
-    return any(c.version == version and c.first <= first and last <= c.last for c in candidates)
+def net_info(net, memo):
+    """``(version, first, last, prefixlen, text)`` of a netaddr.IPNetwork, memoised by object.
+
+    The planner reuses the same network objects everywhere (validated once), so a memo keyed
+    by ``id()`` for the duration of one planning run saves repeated netaddr property calls.
+    """
+    info = memo.get(id(net))
+    if info is None:
+        info = memo[id(net)] = (net.version, net.first, net.last, net.prefixlen, str(net), net)
+    return info
+
+
+def _covered(info, candidates):
+    version, first, last = info[0], info[1], info[2]
+    return any(c[0] == version and c[1] <= first and last <= c[2] for c in candidates)
 
 
 def _overlaps(net, candidates):
@@ -49,21 +61,23 @@ else:  # pragma: no cover
 
 
 class RouteTable:
-    """Collects routes, merging reasons of identical routes; ``as_list`` sorts them."""
+    """Collects routes (identical ones once); ``as_list`` sorts them by prefix, then next hop."""
 
-    def __init__(self):
+    def __init__(self, memo=None):
         self._routes = {}
+        self._memo = memo if memo is not None else {}
 
     def add(self, net, reason_code, reason, next_hop=None, interface=None):
+        """Add a route to ``net`` (a netaddr.IPNetwork) via ``next_hop`` (str or None) or ``interface``."""
+        version, first, _last, prefixlen, prefix, _net = net_info(net, self._memo)
         hop = str(next_hop) if next_hop is not None else None
-        key = (net.version, net.first, net.prefixlen, hop or "", interface or "")
+        key = (version, first, prefixlen, hop or "", interface or "")
         if key in self._routes:
             return
-        prefix = str(net)
         self._routes[key] = {
             "prefix": prefix,
             "network": prefix.rsplit("/", 1)[0],
-            "netmask": NETMASKS[net.version][net.prefixlen],
+            "netmask": NETMASKS[version][prefixlen],
             "next_hop": hop,
             "interface": interface,
             "reason_code": reason_code,
@@ -74,15 +88,17 @@ class RouteTable:
         return [self._routes[key] for key in sorted(self._routes)]
 
 
-def gateway_routes(model, gateway, ends):
+def gateway_routes(model, gateway, ends, memo=None):
     """Routes for one gateway.
 
     ``ends`` lists ``(tunnel, side, interface_name)`` for the gateway's tunnel ends;
-    ``interface_name`` is the tunnel interface for GRE/VTI, else None.
+    ``interface_name`` is the tunnel interface for GRE/VTI, else None. ``memo`` is an optional
+    dict shared between calls of one planning run (see :func:`net_info`).
     """
-    table = RouteTable()
-    outside = gateway["outside_net"]
-    connected = [outside] + [p["net"] for p in gateway["protected"] if p["next_hop"] is None]
+    memo = memo if memo is not None else {}
+    table = RouteTable(memo)
+    outside = net_info(gateway["outside_net"], memo)
+    connected = [outside] + [net_info(p["net"], memo) for p in gateway["protected"] if p["next_hop"] is None]
     for p in gateway["protected"]:
         if p["next_hop"] is not None:
             table.add(
@@ -91,17 +107,16 @@ def gateway_routes(model, gateway, ends):
                 "protected network %s sits behind the inside router at %s" % (p["net"], p["next_hop"]),
                 next_hop=p["next_hop"],
             )
+    hop = gateway["internet_next_hop_str"]
     for tunnel, side, interface in ends:
         end = tunnel.ends[side]
         peer = model.gateways[tunnel.other(side).gateway]
-        peer_ip = peer["outside_ip"]
-        hop = gateway["internet_next_hop"]
-        directly = peer_ip in outside
-        static_overlay = tunnel.style != "crypto_map" and tunnel.overlay["routing"]["protocol"] == "static"
+        peer_version, peer_int = peer["outside_ip_key"]
+        directly = peer_version == outside[0] and outside[1] <= peer_int <= outside[2]
         if tunnel.style == "crypto_map":
-            via = hop if hop is not None else peer_ip
+            via = hop if hop is not None else peer["outside_ip_str"]
             for net in end.remote_networks:
-                if _covered(net, connected):
+                if _covered(net_info(net, memo), connected):
                     continue
                 table.add(
                     net,
@@ -110,9 +125,9 @@ def gateway_routes(model, gateway, ends):
                     "map encrypts it" % (tunnel.name, peer["name"], gateway["outside_interface"]),
                     next_hop=via,
                 )
-        elif static_overlay:
+        elif tunnel.overlay["routing"]["protocol"] == "static":
             for net in end.remote_networks:
-                if _covered(net, connected):
+                if _covered(net_info(net, memo), connected):
                     continue
                 table.add(
                     net,
