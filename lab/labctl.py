@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """strongSwan lab: N Linux "sites" in network namespaces, each with sshd and charon.
 
 Usage (as root):
@@ -120,7 +120,7 @@ def log(msg):
 
 
 def run(cmd, check=True, capture=True, **kwargs):
-    res = subprocess.run(cmd, capture_output=capture, text=True, **kwargs)
+    res = subprocess.run(cmd, capture_output=capture, text=True, **kwargs, check=False)
     if check and res.returncode != 0:
         detail = (res.stderr or "").strip()
         raise LabError(f"command failed ({res.returncode}): {' '.join(cmd)}\n{detail}")
@@ -540,7 +540,8 @@ def write_client_files(count):
         lines.append("{},{} {} {}".format(f["management_address"], f["name"], host_pub[0], host_pub[1]))
         conf.append(
             "Host {}\n  HostName {}\n  User root\n  IdentityFile {}\n  IdentitiesOnly yes\n"
-            "  UserKnownHostsFile {}\n  StrictHostKeyChecking yes\n  BatchMode yes\n  ConnectTimeout 5\n".format(f["name"], f["management_address"], CLIENT_KEY, KNOWN_HOSTS)
+            "  UserKnownHostsFile {}\n  StrictHostKeyChecking yes\n  BatchMode yes\n  ConnectTimeout 5\n".format(
+                f["name"], f["management_address"], CLIENT_KEY, KNOWN_HOSTS)
         )
     write_file(KNOWN_HOSTS, "\n".join(lines) + "\n")
     write_file(SSH_CONFIG, "\n".join(conf))

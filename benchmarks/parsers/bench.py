@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Benchmark the ``show crypto ipsec sa detail`` parser against Genie and ntc-templates TextFSM.
 
 Run from the repository root:
@@ -221,7 +221,7 @@ def rows_from_genie(result):
                     kb = sec = None
                     lifetime = sa.get("remaining_key_lifetime", "")
                     if lifetime.startswith("("):
-                        kb, _, sec = lifetime.strip("()").partition("/")
+                        kb, _unused, sec = lifetime.strip("()").partition("/")
                     sa_flat = dict(
                         sa,
                         remaining_kb=kb,
@@ -349,7 +349,7 @@ def worker(args):
         times = {name: [] for name in peers}
         outputs = {}
         failed = {}
-        for _ in range(args.repeat):
+        for _unused in range(args.repeat):
             for name, (function, _to_rows) in peers.items():
                 if name in failed:
                     continue
@@ -406,7 +406,7 @@ def print_report(report):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--python", help="interpreter that has genie/pyats/ntc-templates (default: build/bench-venv)")
     parser.add_argument("--peers", default="10,100,1000", help="comma-separated peer counts")
     parser.add_argument("--repeat", type=int, default=7, help="runs per parser and size (median reported)")

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Deterministic generator of large ``show crypto ipsec sa [detail]``, ``show crypto isakmp sa``
 and ``swanctl --list-sas`` outputs, together with their ground truth.
 
@@ -16,6 +16,7 @@ Each writes ``<name>.txt`` and ``<name>.truth.json`` into DIR.
 Addresses come from 10.0.0.0/8, 172.16.0.0/12 and 198.51.100.0/24 / 203.0.113.0/24
 (documentation prefixes); never from 192.0.2.0/24.
 """
+# pylint: disable=bad-string-format-type  # counters start as None and are filled in before rendering
 
 import argparse
 import json
@@ -257,7 +258,7 @@ def ipsec_truth(peers, seed=7, detail=True, sas_per_peer=2, style="xe17"):
                 timing = (rng.randrange(4_000_000, 4_608_000), rng.randrange(30, 3600))
             tag = iface["crypto_map_tag"]
             rekeys = 1 + (peer_index % 6 == 0)  # some SAs mid-rekey: two inbound, two outbound
-            for _ in range(rekeys):
+            for _unused in range(rekeys):
                 inbound = _sa(rng, transform, iv_size, tag, next_conn + 1, settings, initiator, timing)
                 outbound = _sa(rng, transform, iv_size, tag, next_conn, settings, initiator, timing)
                 next_conn += 2
@@ -340,7 +341,7 @@ def render_ipsec(truth, detail=True):
             out.append(pfs)
             out.append("")
             for key in SA_LIST_KEYS:
-                direction, proto, _ = key.split("_")
+                direction, proto, _unused = key.split("_")
                 out.append("     %s %s sas:" % (direction, proto))
                 for sa in ident[key]:
                     _render_sa(out, sa)
@@ -566,7 +567,7 @@ def generate_swanctl(peers, seed=7):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("kind", choices=("ipsec", "isakmp", "swanctl"))
     parser.add_argument("--peers", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)

@@ -6,7 +6,8 @@
         print(world.inventory())    # an Ansible inventory for network_cli
 """
 
-__all__ = ["World", "WorldError"]
+# World and WorldError are resolved lazily by __getattr__ below.
+__all__ = ["World", "WorldError"]  # pylint: disable=undefined-all-variable
 
 
 def __getattr__(name):

@@ -367,7 +367,7 @@ class CryptoEngine:
         elif not self._ike_path(initiator, local, peer):
             reason = f"UDP 500 between {local} and {peer} is not reachable (routing or access-group)"
         elif needs_map and not any(state.address == peer and state.admin_up
-                                   for state, _ in self.map_bindings(responder)):
+                                   for state, _unused in self.map_bindings(responder)):
             reason = f"{responder.name} has no crypto map on the interface that owns {peer}"
         elif version == 1:
             return self._ikev1(initiator, responder, local, peer)
@@ -473,7 +473,7 @@ class CryptoEngine:
         ike, responder, reason = self.phase1(device, local, peer, entry.ikev2_profile, needs_map=True)
         if ike is None:
             return None
-        responder_iface = next(state for state, _ in self.map_bindings(responder) if state.address == peer)
+        responder_iface = next(state for state, _unused in self.map_bindings(responder) if state.address == peer)
         responder_map = next(name for state, name in self.map_bindings(responder) if state.address == peer)
         wanted = ace.mirror().selector()
         offers = self.transform_offers(device, entry.transform_sets)
@@ -745,7 +745,7 @@ class CryptoEngine:
                 if state is None or state.node is None or not state.admin_up:
                     valid = False
                 elif side.anchor[0] == "map":
-                    _, name, seq, _selector = side.anchor
+                    _unused, name, seq, _selector = side.anchor
                     bound = state.node.value("crypto-map", "name")
                     entries = {e.seq: e for e in self.map_entries(device, name)} if bound == name else {}
                     entry = entries.get(seq)

@@ -59,7 +59,7 @@ def parse_pattern(text: str, macros: Dict[str, str]) -> Seq:
 
 
 def _expand_macros(text: str, macros: Dict[str, str]) -> str:
-    for _ in range(10):
+    for _unused in range(10):
         new = re.sub(r"\$(\w+)", lambda m: macros[m.group(1)], text)
         if new == text:
             return new
@@ -92,7 +92,7 @@ def _parse_seq(tokens, pos, source):
             items.append(Alt(options, optional=(tok == "[")))
             continue
         if tok.startswith("<"):
-            name, _, kind = tok[1:-1].partition(":")
+            name, _unused, kind = tok[1:-1].partition(":")
             repeat = name.endswith("+") or kind.endswith("+")
             name, kind = name.rstrip("+"), kind.rstrip("+")
             if not kind:

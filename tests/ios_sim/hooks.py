@@ -62,8 +62,8 @@ def hook_ip_address(session: "Session", ctx: "ApplyContext"):
     if not _mask_ok(mask):
         raise CliError(f"Bad mask 0x{mask_value:X} for address {address}")
     network = ipaddress.IPv4Network(f"{address}/{mask}", strict=False)
-    if network.prefixlen < 31 and ipaddress.IPv4Address(address) in (network.network_address,
-                                                                    network.broadcast_address):
+    edges = (network.network_address, network.broadcast_address)
+    if network.prefixlen < 31 and ipaddress.IPv4Address(address) in edges:
         raise CliError(f"Bad mask /{network.prefixlen} for address {address}")
     own = ctx.parent.binds.get("ifname")
     for state in session.device.interfaces():
@@ -113,7 +113,7 @@ def hook_router_network(session: "Session", ctx: "ApplyContext"):
     address = str(ctx.binds["address"])
     wildcard = ctx.binds.get("wildcard")
     if wildcard is None:
-        first = int(address.split(".")[0])
+        first = int(address.split(".", maxsplit=1)[0])
         classful = 8 if first < 128 else 16 if first < 192 else 24
         network = ipaddress.IPv4Network(f"{address}/{classful}", strict=False)
         ctx.binds["address"] = str(network.network_address)

@@ -206,8 +206,11 @@ def show_ip_route(world: "World", device: Device) -> str:
     else:
         lines.append("Gateway of last resort is not set")
     lines.append("")
-    for route in sorted(route_table(world, device), key=lambda r: (int(r.network.network_address),
-                                                                     r.network.prefixlen)):
+
+    def route_order(route):
+        return int(route.network.network_address), route.network.prefixlen
+
+    for route in sorted(route_table(world, device), key=route_order):
         prefix = f"{route.network.network_address}/{route.network.prefixlen}"
         if route.code == "C":
             lines.append(f"C        {prefix} is directly connected, {route.interface}")
@@ -451,7 +454,7 @@ def ping_command(session: "Session", args: str) -> str:
              f"Sending {repeat}, {size}-byte ICMP Echos to {target}, timeout is 2 seconds:"]
     if source:
         lines.append(f"Packet sent with a source address of {source} ")
-    marks = "".join("!" if ping_once(world, device, target, source, size) else "." for _ in range(repeat))
+    marks = "".join("!" if ping_once(world, device, target, source, size) else "." for _unused in range(repeat))
     lines.extend(marks[i:i + 70] for i in range(0, len(marks), 70))
     successes = marks.count("!")
     percent = successes * 100 // repeat

@@ -112,7 +112,7 @@ class DeviceServer:
     def _accept_loop(self):
         while not self.stopping.is_set():
             try:
-                client, _ = self.sock.accept()
+                client, _unused = self.sock.accept()
             except socket.timeout:
                 continue
             except OSError:

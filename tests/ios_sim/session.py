@@ -176,7 +176,7 @@ class Session:
                     return
                 if word.startswith(typed):
                     words.add((spec.id, word))
-        if len({word for _, word in words}) > 1 and len({spec_id for spec_id, _ in words}) > 1:
+        if len({word for _unused, word in words}) > 1 and len({spec_id for spec_id, _unused in words}) > 1:
             raise CliError(f'% Ambiguous command:  "{" ".join(t.text for t in tokens)}"')
 
     def best(self, found, tokens: List[Token], offset: int):
@@ -209,7 +209,7 @@ class Session:
             if tracker.wanted_more:
                 raise Incomplete()
             raise InvalidAt(max(tracker.furthest, 0))
-        spec, match, _ = chosen
+        spec, match, _unused = chosen
         output_filter = None
         if pipe is not None:
             output_filter = self._parse_filter(line, pipe)

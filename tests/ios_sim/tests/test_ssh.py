@@ -118,7 +118,7 @@ def test_exec_channel_runs_one_command(started):
     client.connect("127.0.0.1", port=started.ports["R2"], username="admin", password="cisco123",
                    look_for_keys=False, allow_agent=False)
     try:
-        _, stdout, _ = client.exec_command("show privilege")
+        _unused, stdout, _unused = client.exec_command("show privilege")
         assert stdout.read().decode() == "Current privilege level is 1\r\n"
     finally:
         client.close()
@@ -158,7 +158,7 @@ def test_cli_start_writes_ports_inventory_and_stops(tmp_path):
     state = tmp_path / "state"
     started_at = time.monotonic()
     result = subprocess.run([sys.executable, "-m", "tests.ios_sim", "start", "--world", WORLD_FILE,
-                             "--state-dir", str(state)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=30)
+                             "--state-dir", str(state)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=30, check=False)
     startup_seconds = time.monotonic() - started_at
     assert result.returncode == 0, result.stderr
     try:
@@ -170,11 +170,11 @@ def test_cli_start_writes_ports_inventory_and_stops(tmp_path):
         assert shell.banner.endswith("R2>")
         shell.close()
         second = subprocess.run([sys.executable, "-m", "tests.ios_sim", "start", "--world", WORLD_FILE,
-                                 "--state-dir", str(state)], cwd=REPO_ROOT, capture_output=True, text=True)
+                                 "--state-dir", str(state)], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
         assert second.returncode == 1 and "already running" in second.stderr
     finally:
         stop = subprocess.run([sys.executable, "-m", "tests.ios_sim", "stop", "--state-dir", str(state)],
-                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=30)
+                              cwd=REPO_ROOT, capture_output=True, text=True, timeout=30, check=False)
     assert stop.returncode == 0, stop.stderr
     assert not (state / "ios_sim.pid").exists() and not (state / "ports.json").exists()
     assert "R2>\tenable" not in (state / "R2.transcript").read_text()  # we never sent enable

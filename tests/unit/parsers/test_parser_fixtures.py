@@ -19,7 +19,7 @@ DAMAGED = {
 def test_corpus_is_large_enough():
     assert len(FIXTURES) >= 40
     for folder in COMMANDS:
-        assert sum(1 for f, _ in FIXTURES if f == folder) >= 4, folder
+        assert sum(1 for f, _unused in FIXTURES if f == folder) >= 4, folder
 
 
 def test_every_fixture_has_a_source():

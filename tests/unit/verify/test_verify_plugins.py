@@ -171,8 +171,8 @@ ROLE_PLAY = """
 def test_role_on_hosts_without_tunnels_contacts_nothing(tmp_path):
     # site1 is not in this intent and site9 is not either: both get a verdict 'none' and the report says so.
     intent = h.seed_intent()
-    process, results = _playbook(tmp_path, ROLE_PLAY, {"ipsec_vpn_intent": intent,
-                                                        "verify_report_dir": str(tmp_path / "out")})
+    extra_vars = {"ipsec_vpn_intent": intent, "verify_report_dir": str(tmp_path / "out")}
+    process, results = _playbook(tmp_path, ROLE_PLAY, extra_vars)
     assert process.returncode == 0, process.stdout
     assert not any("Read the SAs" in name for name in results)
     report = json.loads((tmp_path / "out" / "verify.json").read_text())
