@@ -11,9 +11,10 @@ CPU time counts) and reports wall-clock and CPU seconds for ``plan_all(intent)``
 (validation, cross-checks and every host's plan) and the peak resident memory of that
 process. The 10x/1x verdict uses CPU time, because wall-clock time on a shared machine also
 measures the neighbours. ``--tracemalloc`` also reports the peak of Python allocations
-(slower). Not part of the test suite:
+(slower); ``--calls`` counts Python function calls, which do not depend on machine load.
+Not part of the test suite:
 
-    .venv/bin/python benchmarks/planner/bench.py [--scenario hub|mesh|all] [--tracemalloc]
+    .venv/bin/python benchmarks/planner/bench.py [--scenario hub|mesh|all] [--tracemalloc] [--calls]
 """
 
 from __future__ import print_function
@@ -99,6 +100,23 @@ SCENARIOS = {
 }
 
 
+def count_calls(scenario, size):
+    """Python function calls made by ``plan_all``: a machine-independent measure of the work."""
+    import cProfile
+    import pstats
+
+    sys.path.insert(0, os.path.join(REPO, "build", "collections"))
+    _link_collection()
+    from ansible_collections.ipsec.vpn.plugins.module_utils import planner
+
+    intent = SCENARIOS[scenario][size]()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    planner.plan_all(intent)
+    profiler.disable()
+    print(json.dumps({"calls": pstats.Stats(profiler).total_calls}))
+
+
 def measure(scenario, size, use_tracemalloc):
     """Run in this process (called in a child): build, plan, print one JSON line."""
     import resource
@@ -148,10 +166,17 @@ def main():
     parser.add_argument("--scenario", choices=["hub", "mesh", "all"], default="all")
     parser.add_argument("--tracemalloc", action="store_true", help="also trace Python allocations (slower)")
     parser.add_argument("--repeat", type=int, default=3, help="fresh processes per measurement; the median counts")
+    parser.add_argument(
+        "--calls", action="store_true", help="also count Python function calls (a load-independent work measure)"
+    )
     parser.add_argument("--child", nargs=2, metavar=("SCENARIO", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--child-calls", nargs=2, metavar=("SCENARIO", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         measure(args.child[0], args.child[1], args.tracemalloc)
+        return 0
+    if args.child_calls:
+        count_calls(args.child_calls[0], args.child_calls[1])
         return 0
     names = ["hub", "mesh"] if args.scenario == "all" else [args.scenario]
     print(
@@ -185,6 +210,16 @@ def main():
                     row["peak_rss_mb"],
                     traced,
                 )
+            )
+        if args.calls:
+            calls = {}
+            for size in ("1x", "10x"):
+                cmd = [sys.executable, os.path.abspath(__file__), "--child-calls", name, size]
+                out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+                calls[size] = json.loads(out.strip().splitlines()[-1])["calls"]
+            print(
+                "%-5s function calls: 1x %d, 10x %d, ratio %.2fx"
+                % (name, calls["1x"], calls["10x"], calls["10x"] / float(calls["1x"]))
             )
         tunnels_ratio = rows["10x"]["tunnels"] / float(rows["1x"]["tunnels"])
         # CPU time: wall-clock time on a shared 2-core machine also measures the neighbours.
