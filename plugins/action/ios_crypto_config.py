@@ -128,8 +128,8 @@ class ActionModule(ActionBase):
             return result
         if state == "rendered":
             return self._rendered(result, plan, want, args, host)
-        if state == "present" and (plan.get("platform") != "ios" or plan.get("kind") not in ("gateway",
-                                                                                              "inside_router")):
+        convergeable = plan.get("platform") == "ios" and plan.get("kind") in ("gateway", "inside_router")
+        if state == "present" and not convergeable:
             result.update(failed=True, msg="%s: the plan is not an IOS gateway or inside router (kind %s, platform "
                           "%s); nothing to converge. Use state=absent to remove the collection's configuration."
                           % (host, plan.get("kind"), plan.get("platform")))

@@ -385,7 +385,7 @@ def _route_owner(values):
 
 
 def _classful_wildcard(address):
-    first = int(str(address).split(".")[0])
+    first = int(str(address).split(".", 1)[0])
     if first < 128:
         return "0.255.255.255"
     if first < 192:

@@ -374,4 +374,3 @@ def compute(want, running, manage_all=False):
         after += display_lines(node)
     return Changes(commands, "\n".join(before) + ("\n" if before else ""), "\n".join(after) + ("\n" if after else ""),
                    differ.created, differ.updated, differ.removed)
-

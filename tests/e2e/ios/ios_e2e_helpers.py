@@ -163,8 +163,8 @@ class Lab(object):
 
     def running(self, host):
         text = self.world.run(host, "show running-config")
-        return "\n".join(line for line in text.splitlines() if not line.startswith(("! Last configuration",
-                                                                                     "Current configuration")))
+        skip = ("! Last configuration", "Current configuration")
+        return "\n".join(line for line in text.splitlines() if not line.startswith(skip))
 
     def config_lines(self, host):
         return list(self.world.device(host).config_lines_received())
