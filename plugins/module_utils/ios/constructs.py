@@ -799,3 +799,34 @@ def ledger_entries(nodes):
         if entry not in seen:
             seen.append(entry)
     return seen
+
+
+_OWNER_TEXT = {
+    "always": "always (route name %s)" % ROUTE_NAME,
+    "ledger": "ledger",
+    "marker": "marker",
+    "never": "never",
+    "parent": "its block",
+}
+
+
+def _owner_label(construct):
+    if construct.name == "interface":
+        return "marker (Tunnel); never (others)"
+    if construct.name == "ip_route":
+        return "route name %s" % ROUTE_NAME
+    if construct.name == "ledger":
+        return "always"
+    label = _OWNER_TEXT.get(construct.owner_kind({}), "?")
+    if construct.ledger and label == "ledger":
+        label = "ledger (`%s ...`)" % construct.ledger
+    return label
+
+
+def markdown_table():
+    """The construct table as Markdown (docs/ios.md shows it; a unit test keeps the two in step)."""
+    rows = ["| construct | stage | what it is | ownership |", "| --- | --- | --- | --- |"]
+    for construct in TABLE:
+        stage = str(construct.stage) if construct.parent is None else ""
+        rows.append("| `%s` | %s | %s | %s |" % (construct.name, stage, construct.summary, _owner_label(construct)))
+    return "\n".join(rows)

@@ -197,9 +197,10 @@ def converge(device, want, check_mode=False, commit_confirm_minutes=None, revert
             raise PushError("%scould not enter configuration mode with %r: %s" % (where, enter, message), result)
         command = changes.commands[index]
         context = _context(changes.commands, index)
-        msg = "%sthe device rejected %r (command %d of %d%s): %s. The session was returned to privileged EXEC " \
+        msg = "%sthe device rejected %r (command %d of %d%s): %s The session was returned to privileged EXEC " \
               "with 'end'." % (where, command.masked, index + 1, len(changes.commands),
-                               ", in '%s'" % context if context else "", message)
+                               ", in '%s'" % context if context else "",
+                               message if message.endswith(".") else message + ".")
         result["failed_command"] = command.masked
         result["device_message"] = message
         result["changed"] = applied > 0

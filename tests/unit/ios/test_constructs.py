@@ -146,9 +146,6 @@ SAMPLES = [
     ("router_eigrp.network", ["router eigrp 90"], "network 12.1.1.0 0.0.0.255", "network 12.1.1.0 0.0.0.255", True),
     ("router_eigrp.network", ["router eigrp 91"], "network 10.0.0.0 0.255.255.255", "network 10.0.0.0 0.255.255.255",
      True),
-    # a classful network without a wildcard is the same statement as with the classful wildcard
-    ("router_eigrp.network", ["router eigrp 92"], "network 10.0.0.0 0.255.255.255", "network 10.0.0.0 0.255.255.255",
-     NO_SIM),
     ("router_eigrp.passive", ["interface Tunnel5", "router eigrp 90"], "passive-interface Tunnel5",
      "passive-interface Tunnel5", True),
     ("router_ospf", [], "router ospf 1", "router ospf 1", True),
