@@ -252,7 +252,9 @@ def intended_nodes(plan, options=None):
             lines += ["passive-interface %s" % C.interface_name(i) for i in proto.get("passive_interfaces") or []]
             nodes.append(_block("router_eigrp", {"asn": str(proto["as_number"])}, lines))
         elif proto["protocol"] == "ospf":
-            lines = ["network %s %s area %s" % (n["network"], n["wildcard"], proto["area"]) for n in proto["networks"]]
+            # the area is per network in the planner's output (docs/plan.md shows it per process): take either
+            lines = ["network %s %s area %s" % (n["network"], n["wildcard"], n.get("area", proto.get("area")))
+                     for n in proto["networks"]]
             lines += ["passive-interface %s" % C.interface_name(i) for i in proto.get("passive_interfaces") or []]
             nodes.append(_block("router_ospf", {"pid": str(proto["process_id"])}, lines))
         else:

@@ -148,3 +148,43 @@ def test_teardown_clears_the_sessions_and_leaves_nothing_owned():
     assert "crypto" not in text and "IPSEC-VPN" not in text and "access-list" not in text
     assert "QM_IDLE" not in lab.run("R2", "show crypto isakmp sa")
     assert push.converge(SimDevice(lab, "R2"), [], clear_sessions=True)["changed"] is False
+
+
+def vti_intent():
+    return {
+        "crypto_profiles": {"modern": {
+            "ike": {"version": 2, "proposals": [{"encryption": "aes256", "integrity": "sha256", "dh_group": 14}]},
+            "ipsec": {"proposals": [{"encryption": "aes256", "integrity": "sha256"}], "pfs_group": 14},
+        }},
+        "gateways": {
+            "R2": {"platform": "ios", "outside_interface": "Serial0", "outside_address": "202.100.1.1/24",
+                   "protected_networks": ["172.16.1.0/24"]},
+            "R3": {"platform": "ios", "outside_interface": "Serial0", "outside_address": "202.100.1.2/24",
+                   "protected_networks": ["172.16.2.0/24"]},
+        },
+        "tunnels": [{
+            "name": "r2-r3-vti", "style": "vti", "profile": "modern", "psk": "vti-key-1",
+            "overlay": {"routing": {"protocol": "ospf", "process_id": 1, "area": 0}, "tcp_adjust_mss": 1360},
+            "a": {"gateway": "R2", "tunnel_address": "10.23.0.1/30"},
+            "b": {"gateway": "R3", "tunnel_address": "10.23.0.2/30"},
+        }],
+    }
+
+
+def test_vti_with_ikev2_and_ospf_comes_up_and_is_idempotent():
+    lab = world()
+    for host in ("R2", "R3"):
+        result = push.converge(SimDevice(lab, host), want(host, intent=vti_intent()))
+        assert result["converged"], result.get("not_converged")
+        assert "pre-shared-key ********" in result["commands"]
+    text = lab.run("R2", "show running-config")
+    for line in ("crypto ikev2 profile IKEV2-r2-r3-vti", "crypto ipsec profile", " tunnel mode ipsec ipv4",
+                 " tunnel protection ipsec profile", "router ospf 1", " ip tcp adjust-mss 1360"):
+        assert line in text, line
+    assert "UP-ACTIVE" in lab.run("R2", "show crypto session")
+    assert "O        172.16.2.0/24" in lab.run("R2", "show ip route")
+    for host in ("R2", "R3"):
+        assert push.converge(SimDevice(lab, host), want(host, intent=vti_intent()))["commands"] == []
+    # and away again, SAs cleared
+    assert push.converge(SimDevice(lab, "R2"), [], clear_sessions=True)["converged"]
+    assert "ikev2" not in lab.run("R2", "show running-config")
