@@ -478,14 +478,15 @@ _add(name="ledger", parser=r"^ip access-list extended %s$" % LEDGER_ACL,
      render="ip access-list extended %s" % LEDGER_ACL, remove="no ip access-list extended %s" % LEDGER_ACL,
      getval=lambda v: {}, stage=0, block=True, owner="always",
      summary="ledger of owned objects without a description slot")
-_add(name="ledger.entry", parent="ledger", parser=r"^remark (?P<entry>.+)$", render="remark {entry}",
+_add(name="ledger.entry", parent="ledger", parser=r"^(?:\d+\s+)?remark (?P<entry>.+)$", render="remark {entry}",
      getval=_strip_values, key=("entry",), summary="one owned object")
 
 # -- access lists -------------------------------------------------------------------------------------------------
 _add(name="acl_named", parser=r"^ip access-list extended (?P<name>\S+)$", render="ip access-list extended {name}",
      key=("name",), stage=10, block=True, owner="marker", marker="acl_named.remark",
      summary="named extended ACL (crypto ACL, outside ACL)")
-_add(name="acl_named.remark", parent="acl_named", parser=r"^remark (?P<text>.*)$", render="remark {text}",
+_add(name="acl_named.remark", parent="acl_named", parser=r"^(?:\d+\s+)?remark (?P<text>.*)$",
+     render="remark {text}",
      getval=_strip_values, key=("text",), summary="ACL remark (the marker is the first one)")
 _add(name="acl_named.entry", parent="acl_named", parser=r"^(?P<ace>(?:\d+\s+)?(?:permit|deny)\s.+)$",
      render="{ace}", display=lambda v: _ace_display(v["ace"]), getval=_ace_getval, key=("canon",), ordered=True,

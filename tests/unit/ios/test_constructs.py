@@ -298,3 +298,29 @@ def test_secrets_are_masked_in_every_form():
     encrypted = C.node_from_line("crypto isakmp key 6 AbCd address 198.51.100.7")
     assert encrypted.values["encrypted"] is True
     assert encrypted.shown() == "crypto isakmp key 6 AbCd address 198.51.100.7"
+
+
+def test_ios_xe_sequence_numbers_and_numbered_acls_as_named_blocks():
+    xe = "\n".join([
+        "ip access-list extended 100",
+        " 10 remark ipsec.vpn:outside",
+        " 20 permit udp any eq isakmp any eq isakmp",
+        " 30 permit esp any any",
+        "ip access-list extended VPN",
+        " 10 remark ipsec.vpn:r2-r3",
+        " 20 permit ip 172.16.1.0 0.0.0.255 172.16.2.0 0.0.0.255",
+    ])
+    classic = "\n".join([
+        "access-list 100 remark ipsec.vpn:outside",
+        "access-list 100 permit udp any eq 500 any eq 500",
+        "access-list 100 permit esp any any",
+        "ip access-list extended VPN",
+        " remark ipsec.vpn:r2-r3",
+        " permit ip 172.16.1.0 0.0.0.255 172.16.2.0 0.0.0.255",
+    ])
+
+    def view(text):
+        return [(n.identity(), [c.shown() for c in n.children], n.has_marker()) for n in running.recognise(text)]
+
+    assert view(xe) == view(classic)
+    assert view(xe)[0][0] == ("acl_numbered", "100") and view(xe)[0][2] is True
