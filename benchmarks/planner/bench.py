@@ -191,7 +191,7 @@ def main():
             if args.tracemalloc:
                 cmd.append("--tracemalloc")
             runs = []
-            for _ in range(max(1, args.repeat)):
+            for _unused in range(max(1, args.repeat)):
                 out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
                 runs.append(json.loads(out.strip().splitlines()[-1]))
             runs.sort(key=lambda r: r["cpu_seconds"])
