@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LOCK_FILE = os.path.join(REPO_ROOT, "build", "lab", ".lock")
 LABCTL = os.path.join(REPO_ROOT, "lab", "labctl")
 
