@@ -94,6 +94,7 @@ def test_render_every_shape(workdir):
     intent = load_intent()
     rc, out, recap = run(workdir, PLAYBOOK, intent)
     assert rc == 0, out
+    assert recap["gw1"] > 0 and recap["gw2"] > 0 and recap["rtr3"] == 0, out
     assert listing(workdir, "gw1", "conf.d") == ["ipsec-vpn-ah-gw1-rtr3.conf", KEYS, "ipsec-vpn-vti-gw1-gw2.conf"]
     assert listing(workdir, "gw2", "conf.d") == ["ipsec-vpn-gre-gw2-rtr3.conf", KEYS, "ipsec-vpn-vti-gw1-gw2.conf"]
     # the IOS router is not the role's business
@@ -149,8 +150,8 @@ def test_render_every_shape(workdir):
 
 
 def test_firewall_table_with_ah_and_mss(workdir):
-    rc, out, _ = run(workdir, PLAYBOOK, load_intent(), "-e", "strongswan_manage_firewall=true",
-                     "-e", "strongswan_firewall_restrict=true")
+    rc, out = run(workdir, PLAYBOOK, load_intent(), "-e", "strongswan_manage_firewall=true",
+                  "-e", "strongswan_firewall_restrict=true")[:2]
     assert rc == 0, out
     gw1 = read(workdir, "gw1", "state", "ipsec-vpn-firewall.nft")
     assert 'iifname "eth1" udp dport { 500, 4500 } accept' in gw1
@@ -196,7 +197,7 @@ def test_check_diff_then_apply_a_removal(workdir):
     assert after == before, "check mode changed files"
 
     (workdir / "gw1" / "conf.d" / "ipsec-vpn-handmade.conf").write_text("# not the role's\n")
-    rc, out, _ = run(workdir, PLAYBOOK, changed)
+    rc, out = run(workdir, PLAYBOOK, changed)[:2]
     assert rc == 0, out
     assert listing(workdir, "gw1", "conf.d") == ["ipsec-vpn-ah-gw1-rtr3.conf", "ipsec-vpn-handmade.conf", KEYS]
     assert listing(workdir, "gw2", "conf.d") == ["ipsec-vpn-gre-gw2-rtr3.conf", KEYS]
@@ -207,6 +208,7 @@ def test_check_diff_then_apply_a_removal(workdir):
 
     rc, out, recap = run(workdir, TEARDOWN, changed)
     assert rc == 0, out
+    assert recap["gw1"] > 0 and recap["gw2"] > 0 and recap["rtr3"] == 0, out
     assert listing(workdir, "gw1", "conf.d") == ["ipsec-vpn-handmade.conf"]
     assert listing(workdir, "gw2", "conf.d") == []
     assert not (workdir / "gw2" / "state").exists()
@@ -215,7 +217,7 @@ def test_check_diff_then_apply_a_removal(workdir):
 def test_names_swanctl_cannot_take_are_refused(workdir):
     intent = load_intent()
     intent["tunnels"][0]["name"] = "vti.gw1-gw2"
-    rc, out, _ = run(workdir, PLAYBOOK, intent)
+    rc, out = run(workdir, PLAYBOOK, intent)[:2]
     assert rc != 0
     assert "tunnel 'vti.gw1-gw2': swanctl section names cannot contain dots" in out, out
     assert listing(workdir, "gw1", "conf.d") == []
