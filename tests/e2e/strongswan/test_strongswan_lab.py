@@ -19,14 +19,12 @@ form one scenario, in file order:
 6. the teardown playbook leaves no connection, SA, file, route or firewall table behind.
 
 Needs root (network namespaces); without root the tests fail with a message saying so. The lab
-is shared with other test modules through an exclusive lock on build/lab/.lock, held from
-``labctl up`` to ``labctl down``.
+is shared with the other suites that use it through tests/e2e/lab_lock.py (an exclusive lock on
+build/lab/.lock, held from ``labctl up`` to ``labctl down``).
 """
 
 import base64
-import contextlib
 import copy
-import fcntl
 import json
 import os
 import re
@@ -37,11 +35,11 @@ import time
 import pytest
 import yaml
 from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.swanctl_list_sas import parse_swanctl_list_sas
+from lab_lock import lab_lock  # tests/e2e/lab_lock.py, shared by every suite that uses the lab
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 LABCTL = os.path.join(REPO_ROOT, "lab", "labctl")
-LOCK_FILE = os.path.join(REPO_ROOT, "build", "lab", ".lock")
 INVENTORY = os.path.join(REPO_ROOT, "inventories", "lab", "hosts.yml")
 DEFAULT_INTENT = os.path.join(REPO_ROOT, "inventories", "lab", "group_vars", "all", "ipsec_vpn_intent.yml")
 PLAYBOOK = os.path.join(REPO_ROOT, "playbooks", "strongswan.yml")
@@ -191,26 +189,6 @@ def wait_for(predicate, timeout=30.0, what="condition"):
             return last
         time.sleep(0.5)
     pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
-
-
-@contextlib.contextmanager
-def lab_lock(timeout=900.0, poll=2.0):
-    """Exclusive use of the lab, shared with the other lab tests (same lock file, same protocol)."""
-    os.makedirs(os.path.dirname(LOCK_FILE), exist_ok=True)
-    with open(LOCK_FILE, "a+") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"the strongSwan lab is still locked by another run after {timeout:.0f}s")
-                time.sleep(poll)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 # --------------------------------------------------------------------------------------------
