@@ -369,6 +369,17 @@ charon {{
     plugins {{
         kernel-libipsec {{
             load = yes
+            # GRE over IPsec protects traffic between the two public addresses themselves; without this
+            # the userspace ESP refuses such selectors as conflicting with the IKE traffic
+            allow_peer_ts = yes
+        }}
+        # with allow_peer_ts, IKE packets must be kept out of the tunnel: mark them and let the
+        # kernel-netlink policy routing skip marked packets
+        socket-default {{
+            fwmark = 0x42
+        }}
+        kernel-netlink {{
+            fwmark = !0x42
         }}
         # otherwise IKE packets to on-link peers get routed into the TUN device
         bypass-lan {{
