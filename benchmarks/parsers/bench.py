@@ -5,18 +5,25 @@ Run from the repository root:
     python3 benchmarks/parsers/bench.py                  # creates/uses build/bench-venv
     python3 benchmarks/parsers/bench.py --python /path/to/python-with-genie
     python3 benchmarks/parsers/bench.py --peers 10,100 --repeat 5 --json build/bench.json
+    git show HEAD~1:plugins/module_utils/parsers/ios_ipsec_sa.py > build/old_ipsec_sa.py
+    python3 benchmarks/parsers/bench.py --baseline build/old_ipsec_sa.py   # before/after in one run
 
-Every parser reads the same generated text (benchmarks/parsers/generate.py) in the same process;
-the runs are interleaved (one run of each parser per round), times are medians of ``--repeat`` rounds,
-ratios are peer median / our median. Accuracy is the share
-of ground-truth fields (per SA, see FIELDS) that a parser returns with the right value. A peer that
-cannot be installed or imported is reported as missing, and the rest still runs.
+Every parser reads the same generated text (benchmarks/parsers/generate.py) in the same process.
+The runs are interleaved: each round runs every parser once, starting with a different parser each
+round, so a change of machine load hits every parser alike. For each parser the report gives the
+median wall time of the ``--repeat`` rounds with its spread (fastest and slowest round), the median
+CPU time of the process (which leaves out the time the process waited for a core) and the ratio
+peer median / ipsec.vpn median. A scaling line gives each parser's median time per peer at every
+size. Accuracy is the share of ground-truth fields (per SA, see FIELDS) that a parser returns with
+the right value. A peer that cannot be installed or imported is reported as missing, and the rest
+still runs.
 
 Peers:
 - genie device.parse(): ``Device(os="iosxe").parse(command, output=text)``: lookup + regexes + schema check;
 - genie cli():          ``ShowCryptoIpsecSaDetail(device=dev).cli(output=text)``: the regexes only;
 - textfsm parse_output: ``ntc_templates.parse.parse_output(platform="cisco_ios", ...)``, as most playbooks call it;
-- textfsm compiled:     the same template compiled once, then ``Reset()`` + ``ParseText()`` per run.
+- textfsm compiled:     the same template compiled once, then ``Reset()`` + ``ParseText()`` per run;
+- ipsec.vpn baseline:   with ``--baseline FILE``, another version of ios_ipsec_sa.py (e.g. the previous commit's).
 """
 
 import argparse
@@ -289,12 +296,24 @@ def accuracy(truth_rows, rows):
 # --- the worker: runs inside the venv that has the peers ---------------------------------
 
 
-def _peers():
+def _load_baseline(path):
+    """Import another version of ios_ipsec_sa.py (it imports the collection's current helpers)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ipsec_sa_baseline", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.parse_show_crypto_ipsec_sa
+
+
+def _peers(baseline=None):
     """name -> (parse(text) -> native result, result -> rows); plus a list of missing peers."""
     sys.path.insert(0, _collection_path())
     from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_ipsec_sa import parse_show_crypto_ipsec_sa
 
     peers = {"ipsec.vpn": (parse_show_crypto_ipsec_sa, rows_from_ours)}
+    if baseline:
+        peers["ipsec.vpn baseline"] = (_load_baseline(baseline), rows_from_ours)
     missing = []
     try:
         from genie.conf.base import Device
@@ -334,45 +353,69 @@ def _peers():
     return peers, missing
 
 
+def _summary(wall, cpu):
+    return {
+        "median_s": statistics.median(wall),
+        "min_s": min(wall),
+        "max_s": max(wall),
+        "cpu_median_s": statistics.median(cpu),
+        "repeat": len(wall),
+        "wall_s": wall,
+        "cpu_s": cpu,
+    }
+
+
 def worker(args):
     sys.path.insert(0, HERE)
     import generate
 
-    peers, missing = _peers()
-    report = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "missing": missing, "sizes": [], "xe17": {}}
+    peers, missing = _peers(args.baseline)
+    names = list(peers)
+    report = {
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "loadavg": os.getloadavg(),
+        "missing": missing,
+        "sizes": [],
+        "xe17": {},
+    }
     for peers_count in args.peers:
         text, truth = generate.generate_ipsec(peers_count, seed=peers_count, detail=True, style="xe16")
         truth_rows = rows_from_ours(truth)
         entry = {"peers": peers_count, "lines": text.count("\n"), "sas": len(truth_rows), "results": {}}
-        # Interleave the runs (one run of each parser per round) so that a change of machine load
-        # hits every parser alike; the median of the rounds is reported.
-        times = {name: [] for name in peers}
+        wall = {name: [] for name in names}
+        cpu = {name: [] for name in names}
         outputs = {}
         failed = {}
-        for _unused in range(args.repeat):
-            for name, (function, _to_rows) in peers.items():
+        for round_number in range(args.repeat):
+            # one run of each parser per round, starting with a different parser each round
+            shift = round_number % len(names)
+            for name in names[shift:] + names[:shift]:
                 if name in failed:
                     continue
+                function = peers[name][0]
+                outputs.pop(name, None)  # free the previous result before the next run
                 gc.collect()
+                start_cpu = time.process_time()
                 start = time.perf_counter()
                 try:
-                    outputs[name] = function(text)
+                    output = function(text)
                 except Exception as exc:
                     failed[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
                     continue
-                times[name].append(time.perf_counter() - start)
-        for name, (_function, to_rows) in peers.items():
+                wall[name].append(time.perf_counter() - start)
+                cpu[name].append(time.process_time() - start_cpu)
+                outputs[name] = output
+        for name in names:
             if name in failed:
                 entry["results"][name] = {"error": failed[name]}
             else:
-                entry["results"][name] = {
-                    "median_s": statistics.median(times[name]),
-                    "min_s": min(times[name]),
-                    "accuracy": accuracy(truth_rows, to_rows(outputs[name])),
-                    "repeat": len(times[name]),
-                }
+                entry["results"][name] = dict(
+                    _summary(wall[name], cpu[name]), accuracy=accuracy(truth_rows, peers[name][1](outputs[name]))
+                )
         report["sizes"].append(entry)
         print(f"done {peers_count} peers", file=sys.stderr)
+    report["loadavg_end"] = os.getloadavg()
     # Accuracy only, on the IOS-XE 17 mix (several peers per crypto-map interface, dynamic maps, PQC, ...).
     text, truth = generate.generate_ipsec(100, seed=100, detail=True, style="xe17")
     truth_rows = rows_from_ours(truth)
@@ -384,32 +427,63 @@ def worker(args):
     return report
 
 
+def _ms(seconds):
+    return f"{seconds * 1000:,.2f}" if seconds < 10 else f"{seconds * 1000:,.0f}"
+
+
 def print_report(report):
-    print(f"Python {report['python']}, {report['cpus']} CPUs; medians; ratio = peer time / ipsec.vpn time")
+    load = report.get("loadavg")
+    load_end = report.get("loadavg_end")
+    print(f"Python {report['python']}, {report['cpus']} CPUs", end="")
+    if load and load_end:
+        print(f", load average {load[0]:.1f} at the start, {load_end[0]:.1f} at the end", end="")
+    print()
+    print("wall times in ms: median of the rounds [fastest .. slowest]; cpu = median CPU time of the process;")
+    print("ratio = parser's median / ipsec.vpn's median (same rounds)")
     for line in report["missing"]:
         print(f"MISSING PEER: {line}")
     for entry in report["sizes"]:
         ours = entry["results"]["ipsec.vpn"]["median_s"]
-        print(f"\n{entry['peers']} peers ({entry['lines']} lines, {entry['sas']} ESP SAs):")
-        print(f"  {'parser':26} {'median':>11} {'ratio':>8} {'per peer':>10} {'accuracy':>9}")
+        print(
+            f"\n{entry['peers']} peers ({entry['lines']} lines, {entry['sas']} ESP SAs), {entry['results']['ipsec.vpn']['repeat']} rounds:"
+        )
+        print(
+            f"  {'parser':24} {'median':>9} {'[fastest .. slowest]':>22} {'cpu':>9} {'ratio':>7} {'per peer':>10} {'accuracy':>8}"
+        )
         for name, res in entry["results"].items():
             if "error" in res:
-                print(f"  {name:26} FAILED: {res['error']}")
+                print(f"  {name:24} FAILED: {res['error']}")
                 continue
+            spread = f"[{_ms(res['min_s'])} .. {_ms(res['max_s'])}]"
             print(
-                f"  {name:26} {res['median_s'] * 1000:9.2f}ms {res['median_s'] / ours:7.1f}x "
-                f"{res['median_s'] / entry['peers'] * 1e6:8.1f}us {res['accuracy'] * 100:8.2f}%"
+                f"  {name:24} {_ms(res['median_s']):>9} {spread:>22} {_ms(res['cpu_median_s']):>9} "
+                f"{res['median_s'] / ours:6.1f}x {res['median_s'] / entry['peers'] * 1e6:8.1f}us "
+                f"{res['accuracy'] * 100:7.2f}%"
             )
+    sizes = report["sizes"]
+    if len(sizes) > 1:
+        counts = "/".join(str(entry["peers"]) for entry in sizes)
+        print(f"\nScaling: median time per peer (us) at {counts} peers; last/first = 1.0 for linear time")
+        for name in sizes[0]["results"]:
+            per_peer = [
+                entry["results"][name]["median_s"] / entry["peers"] * 1e6
+                for entry in sizes
+                if "median_s" in entry["results"].get(name, {})
+            ]
+            if len(per_peer) == len(sizes):
+                steps = " / ".join(f"{value:,.1f}" for value in per_peer)
+                print(f"  {name:24} {steps}   last/first {per_peer[-1] / per_peer[0]:.2f}")
     print("\nIOS-XE 17 mix, 100 peers (accuracy only):")
     for name, res in report["xe17"].items():
-        print(f"  {name:26} " + (f"FAILED: {res['error']}" if "error" in res else f"{res['accuracy'] * 100:.2f}%"))
+        print(f"  {name:24} " + (f"FAILED: {res['error']}" if "error" in res else f"{res['accuracy'] * 100:.2f}%"))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--python", help="interpreter that has genie/pyats/ntc-templates (default: build/bench-venv)")
     parser.add_argument("--peers", default="10,100,1000", help="comma-separated peer counts")
-    parser.add_argument("--repeat", type=int, default=7, help="runs per parser and size (median reported)")
+    parser.add_argument("--repeat", type=int, default=9, help="rounds per size (median reported)")
+    parser.add_argument("--baseline", help="another version of ios_ipsec_sa.py to time in the same rounds")
     parser.add_argument("--json", help="also write the report as JSON to this file")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -432,6 +506,8 @@ def main():
         "--repeat",
         str(args.repeat),
     ]
+    if args.baseline:
+        command += ["--baseline", os.path.abspath(args.baseline)]
     completed = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
     if completed.returncode != 0:
         print(f"benchmark worker failed under {python}", file=sys.stderr)

@@ -7,12 +7,16 @@ print the same blocks and differ only in which blocks appear and in the extra
 ``local addr.``, ``slot:``), 15.x and IOS-XE 16/17 (``sibling_flags``, ``initiator``,
 ``(sec)`` timing, ``Kilobyte Volume Rekey``, PQC) are all read.
 
-The parser is a single pass over the lines. Each stripped line is dispatched on its first
-word; most handlers use ``str`` methods, and the few regexes are anchored and precompiled.
+The parser is a single pass over the text. Where a line starts a block in the layout that
+IOS 15.x and IOS-XE print (interface header, ident with its counters, SA section, SA), one
+precompiled regex reads the whole block and the blocks after it (the fast path). Any other line
+is dispatched on its first word to a handler that reads that line alone; a block that deviates
+from the layout in any way is read that way too, so both paths give the same result.
 See docs/parsers.md for the schema.
 """
 
 import re
+import sys
 
 from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.common import (
     LINE_ERRORS,
@@ -154,6 +158,7 @@ def _start_interface(state, name):
     state.ident = None
     state.sa_list = None
     state.sa = None
+    return interface
 
 
 def _start_ident(state):
@@ -355,8 +360,8 @@ def _h_transform(state, line):
 _SETTINGS_CACHE = {}
 
 
-def _set_settings(sa, inner):
-    """Fill in_use_settings/mode/udp_encaps/esn from the text between the braces."""
+def _settings(inner):
+    """``Tunnel UDP-Encaps, `` -> ``(("Tunnel", "UDP-Encaps"), mode, udp_encaps, esn)``, cached."""
     cached = _SETTINGS_CACHE.get(inner)
     if cached is None:
         settings = tuple(item.strip() for item in inner.split(",") if item.strip())
@@ -365,10 +370,13 @@ def _set_settings(sa, inner):
         cached = (settings, mode, "udp-encaps" in words, "esn" in words)
         if len(_SETTINGS_CACHE) < 256:  # a handful of distinct values in practice
             _SETTINGS_CACHE[inner] = cached
-    sa["in_use_settings"] = list(cached[0])
-    sa["mode"] = cached[1]
-    sa["udp_encaps"] = cached[2]
-    sa["esn"] = cached[3]
+    return cached
+
+
+def _set_settings(sa, inner):
+    """Fill in_use_settings/mode/udp_encaps/esn from the text between the braces."""
+    settings, sa["mode"], sa["udp_encaps"], sa["esn"] = _settings(inner)
+    sa["in_use_settings"] = list(settings)
 
 
 def _h_in_use(state, line):
@@ -504,11 +512,37 @@ _DISPATCH = {
 
 
 # --- fast path: whole blocks in the layout IOS 15.x and IOS-XE print, matched by one regex each.
-# A block that deviates in any way (extra line, other wording) does not match and is read line by
-# line above, so both paths give the same result; tests compare them on every fixture.
+# A block that deviates in any way (extra line, other wording, a tab or a non-ASCII character) does
+# not match and is read line by line above, so both paths give the same result; tests compare them
+# on every fixture and on damaged text. The parser makes the text end with a newline, so every line
+# of a block ends with _NL: the end of the line, then the blank lines and the indentation that
+# follow, and the next block can be tried where a match ends without going back to the line loop.
+# The patterns are written for the speed of the regex engine: no lazy quantifiers (they try the
+# rest of the pattern after every character), and explicit ASCII classes instead of \d, \s, \S and
+# \w, which look up Unicode properties for every character where a class is one table look-up.
 
-_EOL = r"[ \t]*(?:\n|\Z)"
-_BLANKS = r"(?:[ \t]*\n)*"
+
+def _ascii(exclude="", space=False):
+    """A character class: printable ASCII (and the space if ``space``) less the characters ``exclude``."""
+    return "[" + re.escape("".join(chr(c) for c in range(32 if space else 33, 127) if chr(c) not in exclude)) + "]"
+
+
+# Python 3.11 adds possessive repeats ("++", "*+"): a repeat that never gives characters back
+# leaves no backtracking state behind, which saves the engine about a tenth of its work here.
+# Every repeat below is followed by a character it cannot match, so it never has to give one back
+# and both forms match the same text.
+_PLUS = "++" if sys.version_info >= (3, 11) else "+"
+_STAR = "*+" if sys.version_info >= (3, 11) else "*"
+_SPACES = " " + _STAR
+_NL = _SPACES + r"\n[ \n]" + _STAR
+_NUM = "([0-9]" + _PLUS + ")"
+_HEX = "(0x[0-9A-Fa-f]" + _PLUS + ")"
+_NAME = "([0-9A-Z_a-z]" + _PLUS + ")"
+_TOKEN = "([!-~]" + _PLUS + ")"  # no space
+_ITEM = "(" + _ascii(",") + _PLUS + ")"  # no space, no comma
+_ADDR = "(" + _ascii("/()") + _PLUS + ")"
+_TEXT = "(" + _ascii(",", space=True) + _STAR + ")"  # spaces allowed, no comma
+_BRACED = "(" + _ascii("}", space=True) + _STAR + ")"
 _PLAIN_COUNTERS = (
     ("#pkts encaps:", "#pkts encrypt:", "#pkts digest:"),
     ("#pkts decaps:", "#pkts decrypt:", "#pkts verify:"),
@@ -531,10 +565,14 @@ _DETAIL_COUNTERS = (
 
 
 def _counter_lines(lines):
-    return "".join(r"[ \t]*" + ", ".join(re.escape(label) + r" (\d+)" for label in line) + _EOL for line in lines)
+    return "".join(", ".join(re.escape(label) + " " + _NUM for label in line) + _NL for line in lines)
 
 
-_COUNTER_BLOCK = re.compile(
+def _counter_keys(lines):
+    return tuple(_counter_key(label) for line in lines for label in line)
+
+
+_COUNTER_LINES = (
     _counter_lines(_PLAIN_COUNTERS)
     + "(?:"
     + _counter_lines(_ERROR_COUNTERS)
@@ -542,117 +580,147 @@ _COUNTER_BLOCK = re.compile(
     + _counter_lines(_DETAIL_COUNTERS)
     + ")?"
 )
-_COUNTER_BLOCK_KEYS = tuple(
-    _counter_key(label) for line in _PLAIN_COUNTERS + _ERROR_COUNTERS + _DETAIL_COUNTERS for label in line
+_COUNTER_BLOCK = re.compile(_SPACES + _COUNTER_LINES)
+_PLAIN_KEYS = _counter_keys(_PLAIN_COUNTERS)
+_ERROR_KEYS = _counter_keys(_ERROR_COUNTERS)
+_DETAIL_KEYS = _counter_keys(_DETAIL_COUNTERS)
+_COUNTER_BLOCK_KEYS = _PLAIN_KEYS + _ERROR_KEYS + _DETAIL_KEYS
+_FIRST_ERROR_GROUP = len(_PLAIN_KEYS)
+_FIRST_DETAIL_GROUP = len(_PLAIN_KEYS) + len(_ERROR_KEYS)
+
+
+def _ints(values):
+    """int() of each value; most counters are 0, and comparing with "0" costs less than int()."""
+    return [0 if value == "0" else int(value) for value in values]
+
+
+def _counters_from_groups(values):
+    """The counters dict from the groups of _COUNTER_BLOCK (optional parts are None when absent)."""
+    if values[_FIRST_DETAIL_GROUP] is None:  # plain output: no detail lines
+        if values[_FIRST_ERROR_GROUP] is None:
+            return dict(zip(_PLAIN_KEYS, _ints(values[:_FIRST_ERROR_GROUP])))
+        return dict(zip(_PLAIN_KEYS + _ERROR_KEYS, _ints(values[:_FIRST_DETAIL_GROUP])))
+    if values[_FIRST_ERROR_GROUP] is None:  # detail output prints no "#send errors" line
+        values = values[:_FIRST_ERROR_GROUP] + values[_FIRST_DETAIL_GROUP:]
+        return dict(zip(_PLAIN_KEYS + _DETAIL_KEYS, _ints(values)))
+    return dict(zip(_COUNTER_BLOCK_KEYS, _ints(values)))
+
+
+def _block(*lines):
+    """One pattern for consecutive lines (blank lines allowed between them, as the line loop allows)."""
+    return re.compile(_SPACES + _NL.join(lines) + _NL)
+
+
+_INTERFACE_BLOCK = _block("interface: " + _TOKEN, "Crypto map tag: " + _ITEM + ", local addr " + _TOKEN)
+_SA_BLOCK = _block(
+    r"spi: %s\(%s\)" % (_HEX, _NUM),
+    "transform: " + _TEXT + ",",
+    r"in use settings =\{" + _BRACED + r"\}",
+    "conn id: %s, flow_id: %s, sibling_flags %s, crypto map: %s(?:, initiator : (True|False))?"
+    % (_NUM, _TEXT, _NAME, _ITEM),
+    r"sa timing: remaining key lifetime \((?:k/sec\): \(%s/%s\)|sec\): %s" % (_NUM, _NUM, _NUM)
+    + _NL
+    + "Kilobyte Volume Rekey has been "
+    + _NAME
+    + ")",
+    "IV size: %s bytes" % _NUM,
+    "replay detection support: ([YN])(?:  replay window size: %s)?" % _NUM,
+    r"Status: %s(?:\(%s\))?" % (_NAME, _NAME),
 )
-_SA_BLOCK = re.compile(
-    r"[ \t]*spi: (0x[0-9A-Fa-f]+)\((\d+)\)"
-    + _EOL
-    + r"[ \t]*transform: ([^\n]*?) ,"
-    + _EOL
-    + r"[ \t]*in use settings =\{([^}\n]*)\}"
-    + _EOL
-    + r"[ \t]*conn id: (\d+), flow_id: ([^,\n]+), sibling_flags (\w+), crypto map: ([^,\n]+?)"
-    + r"(?:, initiator : (True|False))?"
-    + _EOL
-    + r"(?:[ \t]*sa timing: remaining key lifetime \(k/sec\): \((\d+)/(\d+)\)"
-    + _EOL
-    + r"|[ \t]*sa timing: remaining key lifetime \(sec\): (\d+)"
-    + _EOL
-    + r"[ \t]*Kilobyte Volume Rekey has been (\w+)"
-    + _EOL
-    + ")"
-    + r"[ \t]*IV size: (\d+) bytes"
-    + _EOL
-    + r"[ \t]*replay detection support: ([YN])(?:  replay window size: (\d+))?"
-    + _EOL
-    + r"[ \t]*Status: (\w+)(?:\((\w+)\))?"
-    + _EOL
-    + _BLANKS
+# A run of section lines: the empty sections before the last one add nothing (their lists exist
+# already), so only the last one, whose SAs follow, is captured.
+_SECTION_BLOCK = re.compile(
+    _SPACES + "(?:(?:in|out)bound (?:esp|ah|pcp) sas:" + _NL + ")*((?:in|out)bound (?:esp|ah|pcp)) sas:" + _NL
 )
-_SECTION_BLOCK = re.compile(r"[ \t]*(inbound|outbound) (esp|ah|pcp) sas:" + _EOL + _BLANKS)
+_SECTION_KEYS = {key.replace("_", " ")[:-4]: key for key in SA_LISTS}  # "inbound esp" -> "inbound_esp_sas"
+
+
+def _ident_line(side):
+    """``local  ident (addr/mask/prot/port): (10.1.1.0/255.255.255.0/0/0)``"""
+    pattern = side + " " + _PLUS + "ident " + _PLUS + r"\(addr/mask/prot/port\):" + _SPACES
+    return pattern + r"\(" + _ADDR + "/" + _ADDR + "/" + _NUM + "/" + _NUM + r"\)"
 
 
 _IDENT_HEAD = (
-    r"[ \t]*protected vrf: (\S+)"
-    + _EOL
-    + _BLANKS
-    + r"[ \t]*local\s+ident\s+\(addr/mask/prot/port\):\s*\(([^/()\n]+)/([^/()\n]+)/(\d+)/(\d+)\)"
-    + _EOL
-    + _BLANKS
-    + r"[ \t]*remote\s+ident\s+\(addr/mask/prot/port\):\s*\(([^/()\n]+)/([^/()\n]+)/(\d+)/(\d+)\)"
-    + _EOL
-    + _BLANKS
-    + r"[ \t]*current_peer (\S+) port (\d+)"
-    + _EOL
-    + _BLANKS
-    + r"[ \t]*(\w+),\s*flags=\{([^}\n]*)\}"
-    + _EOL
-    + _BLANKS
+    "protected vrf: " + _TOKEN,
+    _ident_line("local"),
+    _ident_line("remote"),
+    "current_peer %s port %s" % (_TOKEN, _NUM),
+    _NAME + "," + _SPACES + r"flags=\{" + _BRACED + r"\}",
 )
 _IDENT_TAIL = (
-    _BLANKS
-    + r"[ \t]*local crypto endpt\.: (\S+), remote crypto endpt\.: (\S+)"
-    + _EOL
-    + _BLANKS
-    + r"[ \t]*plaintext mtu (\d+), path mtu (\d+), ip mtu (\d+), ip mtu idb (\S+)"
-    + _EOL
-    + _BLANKS
-    + r"[ \t]*current outbound spi: (0x[0-9A-Fa-f]+)\((\d+)\)"
-    + _EOL
-    + _BLANKS
-    + r"[ \t]*PFS \(Y/N\): ([YN]), DH group: (\S+)(?:, PQC Key Exchange: ([^,\n]+?))?"
-    + _EOL
-    + _BLANKS
+    r"local crypto endpt\.: %s, remote crypto endpt\.: %s" % (_ITEM, _ITEM),
+    "plaintext mtu %s, path mtu %s, ip mtu %s, ip mtu idb %s" % (_NUM, _NUM, _NUM, _ITEM),
+    r"current outbound spi: %s\(%s\)" % (_HEX, _NUM),
+    r"PFS \(Y/N\): ([YN]), DH group: %s(?:, PQC Key Exchange: %s)?" % (_ITEM, _ITEM),
 )
-_IDENT_BLOCK = re.compile(_IDENT_HEAD + _COUNTER_BLOCK.pattern + _IDENT_TAIL)
-_HEAD_GROUPS = re.compile(_IDENT_HEAD).groups
-_COUNTER_GROUPS = _COUNTER_BLOCK.groups
+# the counter lines end with _NL themselves
+_IDENT_BLOCK = re.compile(_SPACES + _NL.join(_IDENT_HEAD) + _NL + _COUNTER_LINES + _NL.join(_IDENT_TAIL) + _NL)
+_HEAD_GROUPS = _block(*_IDENT_HEAD).groups
+_TAIL_START = _HEAD_GROUPS + _COUNTER_BLOCK.groups
+
+_FLAGS_CACHE = {}
+
+
+def _flags(text):
+    """``origin_is_acl,`` -> ``["origin_is_acl"]`` (a fresh list each time; the split is cached)."""
+    cached = _FLAGS_CACHE.get(text)
+    if cached is None:
+        cached = tuple(flag.strip() for flag in text.split(",") if flag.strip())
+        if len(_FLAGS_CACHE) < 256:
+            _FLAGS_CACHE[text] = cached
+    return list(cached)
 
 
 def _fast_ident(state, m):
+    """Add the ident of an _IDENT_BLOCK match to the current interface and return it."""
     groups = m.groups()
     (vrf, l_addr, l_mask, l_prot, l_port, r_addr, r_mask, r_prot, r_port, peer, peer_port, action, flags) = groups[
         :_HEAD_GROUPS
     ]
-    ident = _start_ident(state)
-    ident["protected_vrf"] = None if vrf == "(none)" else vrf
-    ident["local_ident"] = {"addr": l_addr, "mask": l_mask, "prot": int(l_prot), "port": int(l_port)}
-    ident["remote_ident"] = {"addr": r_addr, "mask": r_mask, "prot": int(r_prot), "port": int(r_port)}
-    ident["current_peer"] = peer
-    ident["peer_port"] = int(peer_port)
-    ident["action"] = action
-    ident["flags"] = [flag.strip() for flag in flags.split(",") if flag.strip()]
-    ident["counters"] = {
-        key: int(value)
-        for key, value in zip(_COUNTER_BLOCK_KEYS, groups[_HEAD_GROUPS : _HEAD_GROUPS + _COUNTER_GROUPS])
-        if value is not None
-    }
     (local_endpt, remote_endpt, plaintext_mtu, path_mtu, ip_mtu, idb, spi_hex, spi, pfs, dh_group, pqc) = groups[
-        _HEAD_GROUPS + _COUNTER_GROUPS :
+        _TAIL_START:
     ]
-    ident["local_crypto_endpt"] = local_endpt
-    ident["remote_crypto_endpt"] = remote_endpt
-    ident["plaintext_mtu"] = int(plaintext_mtu)
-    ident["path_mtu"] = int(path_mtu)
-    ident["ip_mtu"] = int(ip_mtu)
-    ident["ip_mtu_idb"] = idb
-    ident["current_outbound_spi_hex"] = spi_hex
-    ident["current_outbound_spi"] = int(spi)
-    ident["pfs"] = pfs == "Y"
-    ident["dh_group"] = dh_group
+    # same keys in the same order as _new_ident() and the line handlers give
+    ident = {
+        "protected_vrf": None if vrf == "(none)" else vrf,
+        "local_ident": {"addr": l_addr, "mask": l_mask, "prot": int(l_prot), "port": int(l_port)},
+        "remote_ident": {"addr": r_addr, "mask": r_mask, "prot": int(r_prot), "port": int(r_port)},
+        "current_peer": peer,
+        "peer_port": int(peer_port),
+        "action": action,
+        "flags": _flags(flags),
+        "counters": _counters_from_groups(groups[_HEAD_GROUPS:_TAIL_START]),
+        "local_crypto_endpt": local_endpt,
+        "remote_crypto_endpt": remote_endpt,
+        "plaintext_mtu": int(plaintext_mtu),
+        "path_mtu": int(path_mtu),
+        "ip_mtu": int(ip_mtu),
+        "ip_mtu_idb": idb,
+        "current_outbound_spi": int(spi),
+        "current_outbound_spi_hex": spi_hex,
+        "pfs": pfs == "Y",
+        "dh_group": dh_group,
+        "inbound_esp_sas": [],
+        "inbound_ah_sas": [],
+        "inbound_pcp_sas": [],
+        "outbound_esp_sas": [],
+        "outbound_ah_sas": [],
+        "outbound_pcp_sas": [],
+    }
     if pqc is not None:
         ident["pqc_key_exchange"] = pqc
+    if state.interface is None:
+        _start_interface(state, "")
+    state.interface["idents"].append(ident)
+    state.ident = ident
+    state.sa_list = None
+    state.sa = None
+    return ident
 
 
-def _fast_counters(state, m):
-    counters = _need_ident(state)["counters"]
-    for key, value in zip(_COUNTER_BLOCK_KEYS, m.groups()):
-        if value is not None:
-            counters[key] = int(value)
-
-
-def _fast_sa(state, m):
+def _fast_sa(m):
+    """The SA dict of an _SA_BLOCK match (same keys in the same order as the line handlers give)."""
     (
         spi_hex,
         spi,
@@ -673,29 +741,107 @@ def _fast_sa(state, m):
         status,
         status_detail,
     ) = m.groups()
-    sa = _new_sa(spi_hex, int(spi))
-    sa["transform"] = transform.split()
-    _set_settings(sa, settings)
-    sa["conn_id"] = int(conn_id)
-    sa["flow_id"] = flow_id.strip()
-    sa["sibling_flags"] = sibling
-    sa["crypto_map"] = crypto_map
+    cached = _SETTINGS_CACHE.get(settings) or _settings(settings)
+    sa = {
+        "spi": int(spi),
+        "spi_hex": spi_hex,
+        "transform": transform.split(),
+        "in_use_settings": list(cached[0]),
+        "mode": cached[1],
+        "udp_encaps": cached[2],
+        "esn": cached[3],
+        "conn_id": int(conn_id),
+        "flow_id": flow_id.strip(),
+        "sibling_flags": sibling,
+        "crypto_map": crypto_map,
+        "remaining_kb": None if kb is None else int(kb),
+        "remaining_sec": int(sec if kb is None else sec_kb),
+        "iv_size": int(iv_size),
+        "replay_detection": replay == "Y",
+        "status": status,
+        "status_detail": status_detail,
+    }
+    # optional keys come after the fixed ones, in the order of their lines
     if initiator is not None:
         sa["initiator"] = initiator == "True"
-    if kb is not None:
-        sa["remaining_kb"] = int(kb)
-        sa["remaining_sec"] = int(sec_kb)
-    else:
-        sa["remaining_sec"] = int(sec)
+    if kb is None:
         sa["kilobyte_volume_rekey"] = volume_rekey
-    sa["iv_size"] = int(iv_size)
-    sa["replay_detection"] = replay == "Y"
     if window is not None:
         sa["replay_window_size"] = int(window)
-    sa["status"] = status
-    sa["status_detail"] = status_detail
-    state.sa_list.append(sa)
-    state.sa = sa
+    return sa
+
+
+def _fast_sas(state, text, pos, sa_list):
+    """Read SA blocks into ``sa_list`` (None: a section line must come first) and the sections after them.
+
+    Returns the position reached, ``pos`` itself when nothing matched.
+    """
+    section_match = _SECTION_BLOCK.match
+    sa_match = _SA_BLOCK.match
+    section_keys = _SECTION_KEYS
+    start = pos
+    sa = None
+    while True:
+        if sa_list is not None:
+            m = sa_match(text, pos)
+            while m is not None:
+                sa = _fast_sa(m)
+                sa_list.append(sa)
+                pos = m.end()
+                m = sa_match(text, pos)
+        m = section_match(text, pos)
+        if m is None:
+            break
+        ident = state.ident
+        if ident is None:
+            ident = _need_ident(state)
+        sa_list = ident[section_keys[m.group(1)]]
+        sa = None
+        pos = m.end()
+    if pos != start:
+        state.sa_list = sa_list
+        state.sa = sa
+    return pos
+
+
+def _fast_idents(state, text, pos):
+    """Read idents, each with its SA sections, as long as they match; return the position reached."""
+    ident_match = _IDENT_BLOCK.match
+    m = ident_match(text, pos)
+    while m is not None:
+        _fast_ident(state, m)
+        pos = _fast_sas(state, text, m.end(), None)
+        m = ident_match(text, pos)
+    return pos
+
+
+def _fast_block(state, text, pos, line):
+    """Try the fast path at ``pos``, the start of ``line`` (stripped); return the end of what it read, or None."""
+    if line.startswith("interface: "):
+        m = _INTERFACE_BLOCK.match(text, pos)
+        if m is None:
+            return None
+        interface = _start_interface(state, m.group(1))
+        interface["crypto_map_tag"] = m.group(2)
+        interface["local_addr"] = m.group(3)
+        return _fast_idents(state, text, m.end())
+    if line.startswith("protected vrf:"):
+        end = _fast_idents(state, text, pos)
+    elif line.startswith("spi: 0x"):
+        if state.sa_list is None:
+            return None
+        end = _fast_sas(state, text, pos, state.sa_list)
+    elif line.startswith(("inbound ", "outbound ")):
+        end = _fast_sas(state, text, pos, None)
+    elif line.startswith("#pkts encaps:"):
+        m = _COUNTER_BLOCK.match(text, pos)
+        if m is None:
+            return None
+        _need_ident(state)["counters"].update(_counters_from_groups(m.groups()))
+        end = m.end()
+    else:
+        return None
+    return None if end == pos else end
 
 
 @without_gc
@@ -707,46 +853,32 @@ def parse_show_crypto_ipsec_sa(text, fast=True):
     line one by one (the tests use it to check the block fast path).
     """
     text = check_text(text)
+    if text[-1:] not in ("", "\n"):
+        text += "\n"  # the same lines; lets every line of a fast-path block end with "\n"
     state = _State()
     dispatch = _DISPATCH
     length = len(text)
     pos = 0
-    number = 0
+    # Line numbers are needed only for warnings: they are counted when one is given, from the
+    # last line counted (counted_pos starts line counted_number).
+    counted_pos = 0
+    counted_number = 1
     while pos < length:
         end = text.find("\n", pos)
         if end < 0:
             end = length
-        number += 1
         raw = text[pos:end]
         line = raw.strip()
         if not line:
             pos = end + 1
             continue
         if fast:
-            block = None
-            if line.startswith("protected vrf:"):
-                block = _IDENT_BLOCK.match(text, pos)
-                if block is not None:
-                    _fast_ident(state, block)
-            elif line.startswith("#pkts encaps:"):
-                block = _COUNTER_BLOCK.match(text, pos)
-                if block is not None:
-                    _fast_counters(state, block)
-            elif line.startswith(("inbound ", "outbound ")):
-                block = _SECTION_BLOCK.match(text, pos)
-                if block is not None:
-                    ident = _need_ident(state)
-                    state.sa_list = ident[block.group(1) + "_" + block.group(2) + "_sas"]
-                    state.sa = None
-            elif line.startswith("spi: 0x") and state.sa_list is not None:
-                block = _SA_BLOCK.match(text, pos)
-                if block is not None:
-                    _fast_sa(state, block)
-            if block is not None:
-                pos = block.end()
-                # the loop counts the block's first line; count the others here
-                number += text.count("\n", block.start(), pos) - (1 if text[pos - 1 : pos] == "\n" else 0)
+            block_end = _fast_block(state, text, pos, line)
+            if block_end is not None:
+                # a block ends after the indentation of the line that follows it: go back to its start
+                pos = text.rfind("\n", pos, block_end) + 1
                 continue
+        start = pos
         pos = end + 1
         space = line.find(" ")
         first = line if space < 0 else line[:space]
@@ -760,11 +892,14 @@ def parse_show_crypto_ipsec_sa(text, fast=True):
             if handler is not None and handler(state, line):
                 continue
         except LINE_ERRORS as exc:
-            warning(state.warnings, number, raw, f"malformed line: {exc}")
-            continue
-        if is_chatter(line):
-            continue
-        warning(state.warnings, number, raw, "unrecognised line")
+            message = f"malformed line: {exc}"
+        else:
+            if is_chatter(line):
+                continue
+            message = "unrecognised line"
+        counted_number += text.count("\n", counted_pos, start)
+        counted_pos = start
+        warning(state.warnings, counted_number, raw, message)
     result = state.result
     result["warnings"] = state.warnings
     return result

@@ -66,3 +66,18 @@ def test_fast_path_equals_line_by_line_reading():
 def test_ipsec_round_trip_both_layouts(style):
     text, truth = generate.generate_ipsec(120, seed=9, style=style)
     assert parse("show crypto ipsec sa detail", text) == truth
+
+
+def test_fast_path_equals_line_by_line_reading_with_a_character_inserted():
+    """One character inserted anywhere in a generated peer: both paths give the same JSON (key order included)."""
+    import json
+
+    from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_ipsec_sa import parse_show_crypto_ipsec_sa
+
+    for style in ("xe16", "xe17"):
+        text = generate.generate_ipsec(1, seed=4, style=style)[0]
+        for at in range(0, len(text), 11):
+            for char in (",", " ", "(", "\n"):
+                sample = text[:at] + char + text[at:]
+                fast = json.dumps(parse_show_crypto_ipsec_sa(sample))
+                assert fast == json.dumps(parse_show_crypto_ipsec_sa(sample, fast=False)), (style, at, char)
