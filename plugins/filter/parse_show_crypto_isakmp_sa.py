@@ -1,9 +1,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ipsec.vpn.parse_show_crypto_isakmp_sa filter: a thin shell around the pure parser in module_utils."""
 
-from ansible.errors import AnsibleFilterError
-from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_isakmp_sa import parse_show_crypto_isakmp_sa
+from ansible_collections.ipsec.vpn.plugins.plugin_utils.command_output import parse_command_output
 
 DOCUMENTATION = r"""
 name: parse_show_crypto_isakmp_sa
@@ -59,13 +58,7 @@ _value:
 
 def _parse_filter(data):
     """Parse the output of C(show crypto isakmp sa)."""
-    if isinstance(data, bytes):
-        data = to_text(data, errors="surrogate_or_strict")
-    if not isinstance(data, str):
-        raise AnsibleFilterError(
-            f"parse_show_crypto_isakmp_sa: expected the command output as a string, got {type(data).__name__}"
-        )
-    return parse_show_crypto_isakmp_sa(data)
+    return parse_command_output("parse_show_crypto_isakmp_sa", parse_show_crypto_isakmp_sa, data)
 
 
 class FilterModule:
