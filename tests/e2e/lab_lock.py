@@ -1,10 +1,11 @@
 """Exclusive use of the strongSwan lab between test sessions that run at the same time.
 
-Every test that brings the lab up holds an exclusive ``flock`` on ``build/lab/.lock`` from
+Every test that brings the lab up holds an exclusive ``flock`` on the machine-wide lock file
+``ipsec-vpn-lab.lock`` (in ``/run/lock``) from
 ``labctl up`` until ``labctl down``. A second holder waits (up to ``timeout`` seconds) instead
 of rebuilding the lab under the first one. From a shell::
 
-    flock -w 900 build/lab/.lock sh -c 'lab/labctl up && ... && lab/labctl down'
+    flock -w 900 /run/lock/ipsec-vpn-lab.lock sh -c 'lab/labctl up && ... && lab/labctl down'
 
 The lock is released when the holder exits, even if it crashes, so a stale lock cannot block
 anyone. A lab left up by a run that did not take the lock is waited for (``labctl status``
@@ -16,10 +17,12 @@ import fcntl
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LOCK_FILE = os.path.join(REPO_ROOT, "build", "lab", ".lock")
+# The lab's namespaces are machine-wide, so the lock is too (not per checkout).
+LOCK_FILE = os.path.join("/run/lock" if os.path.isdir("/run/lock") else tempfile.gettempdir(), "ipsec-vpn-lab.lock")
 LABCTL = os.path.join(REPO_ROOT, "lab", "labctl")
 
 

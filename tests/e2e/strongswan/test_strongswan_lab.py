@@ -20,7 +20,7 @@ form one scenario, in file order:
 
 Needs root (network namespaces); without root the tests fail with a message saying so. The lab
 is shared with the other suites that use it through tests/e2e/lab_lock.py (an exclusive lock on
-build/lab/.lock, held from ``labctl up`` to ``labctl down``).
+/run/lock/ipsec-vpn-lab.lock, held from ``labctl up`` to ``labctl down``).
 """
 
 import base64
