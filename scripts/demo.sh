@@ -25,6 +25,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 rm -rf "$demo"
 mkdir -p "$demo" "$reports"
+# Same machine-wide lock as the end-to-end tests: never rebuild the lab under a running test.
+lock_dir=/run/lock; [ -d "$lock_dir" ] || lock_dir=${TMPDIR:-/tmp}
+exec 9>"$lock_dir/ipsec-vpn-lab.lock"
+flock -w 900 9 || { echo "the strongSwan lab is busy (lock held for 15 minutes)" >&2; exit 1; }
 
 stop_ios() { .venv/bin/python -m tests.ios_sim stop --state-dir "$ios_state" >/dev/null 2>&1 || true; }
 cleanup() {
