@@ -32,7 +32,6 @@ NS_PREFIX = "ipsec-lab-"
 TEST_CONF = "/etc/swanctl/conf.d/lab-test.conf"
 
 
-
 def labctl(*args, check=True, timeout=120):
     res = subprocess.run([LABCTL] + list(args), capture_output=True, text=True, timeout=timeout, check=False)
     if check and res.returncode != 0:
