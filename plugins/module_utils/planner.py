@@ -19,6 +19,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -876,10 +877,17 @@ def prepare(intent):
     runs: with tens of thousands of live objects its full passes would otherwise make big
     intents cost more than linear time.
     """
+    with _gc_paused():
+        return _prepare(intent)
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector (the planner makes no cycles); nests safely."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _prepare(intent)
+        yield
     finally:
         if enabled:
             gc.enable()
@@ -1355,11 +1363,12 @@ def plan_all(intent, managements=None):
     managements = managements or {}
     out = {}
     errors = []
-    for host in sorted(prepared.plans):
-        try:
-            out[host] = _finalize(prepared, host, managements.get(host), clone=False)
-        except IntentErrors as err:
-            errors.extend(err.errors)
+    with _gc_paused():
+        for host in sorted(prepared.plans):
+            try:
+                out[host] = _finalize(prepared, host, managements.get(host), clone=False)
+            except IntentErrors as err:
+                errors.extend(err.errors)
     if errors:
         raise IntentErrors(errors)
     return out
