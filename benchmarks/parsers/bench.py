@@ -105,7 +105,7 @@ def _ensure_venv(path):
     return python
 
 
-def _collection_path():
+def collection_path():
     """Make ansible_collections.ipsec.vpn importable (a symlink tree under build/, as the tests do)."""
     root = os.path.join(REPO_ROOT, "build", "collections")
     namespace = os.path.join(root, "ansible_collections", "ipsec")
@@ -308,7 +308,7 @@ def _load_baseline(path):
 
 def _peers(baseline=None):
     """name -> (parse(text) -> native result, result -> rows); plus a list of missing peers."""
-    sys.path.insert(0, _collection_path())
+    sys.path.insert(0, collection_path())
     from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_ipsec_sa import parse_show_crypto_ipsec_sa
 
     peers = {"ipsec.vpn": (parse_show_crypto_ipsec_sa, rows_from_ours)}
