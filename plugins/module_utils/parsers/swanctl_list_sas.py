@@ -405,6 +405,21 @@ _RAW_SECTION = re.compile(r"([^\s={}\[\]]+) \{")
 _RAW_VALUE_END = re.compile(r" (?=[a-z][a-z0-9]*(?:-[a-z0-9]+)*=)| (?=[^\s={}\[\]]+ \{)|(?=\})")
 
 
+def _closing_bracket(text, pos):
+    """Index of the ``]`` closing the list that opens at ``pos``; list items may hold brackets
+    themselves (traffic selectors such as ``10.0.0.1/32[gre]``)."""
+    depth = 0
+    for index in range(pos, len(text)):
+        char = text[index]
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return index
+    raise ValueError("raw VICI list without its closing bracket")
+
+
 def _raw_section(text, pos):
     """Parse ``key=value key=[a b] name {...}`` up to the matching ``}``; return (dict, end)."""
     section = {}
@@ -421,7 +436,7 @@ def _raw_section(text, pos):
             key = m.group(1)
             pos = m.end()
             if text.startswith("[", pos):
-                close = text.index("]", pos)
+                close = _closing_bracket(text, pos)
                 section[key] = text[pos + 1 : close].split()
                 pos = close + 1
             else:

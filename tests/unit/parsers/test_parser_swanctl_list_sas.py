@@ -116,3 +116,16 @@ def test_raw_dump_gives_the_same_schema():
 def test_child_line_outside_an_ike_sa_is_a_warning():
     result = parse_swanctl_list_sas("  net: #1, reqid 1, INSTALLED, TUNNEL, ESP:AES_GCM_16-256\n")
     assert result["ike_sas"] == [] and result["warnings"][0]["line_number"] == 1
+
+
+def test_raw_dump_reads_selectors_with_a_protocol():
+    # GRE over IPsec: the selectors carry a protocol in brackets inside the list brackets
+    text = read_fixture("swanctl_list_sas", "raw").replace(
+        "local-ts=[10.1.0.0/16]", "local-ts=[100.64.0.11/32[gre] 10.1.0.0/16[tcp/443]]"
+    )
+    assert text != read_fixture("swanctl_list_sas", "raw")
+    result = parse_swanctl_list_sas(text)
+    assert result["warnings"] == []
+    child = result["ike_sas"][0]["child_sas"][0]
+    assert child["local_ts"] == ["100.64.0.11/32[gre]", "10.1.0.0/16[tcp/443]"]
+    assert child["bytes_out"] == 84
