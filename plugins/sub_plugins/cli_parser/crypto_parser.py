@@ -40,6 +40,15 @@ EXAMPLES = r"""
   register: swanctl_parsed
 """
 
+RETURN = r"""
+parsed:
+    description:
+      - The structure of the matching C(ipsec.vpn.parse_*) filter (schemas in docs/parsers.md), with a C(warnings)
+        list of the lines that were not understood.
+    returned: success
+    type: dict
+"""
+
 
 class CliParser(CliParserBase):
     """Dispatch to the ipsec.vpn parser that matches the command."""
