@@ -45,6 +45,27 @@ def warning(warnings, line_number, line, message):
     warnings.append({"line_number": line_number, "line": line, "message": message})
 
 
+def feed_lines(text, handle, warnings):
+    """Give every non-blank line of ``text``, stripped, to ``handle(line)``.
+
+    A line that ``handle`` does not take (returns false) becomes an "unrecognised line" warning
+    unless it is terminal chatter; one that makes it raise becomes a "malformed line" warning.
+    """
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            if handle(line):
+                continue
+        except LINE_ERRORS as exc:
+            warning(warnings, number, raw, f"malformed line: {exc}")
+            continue
+        if is_chatter(line):
+            continue
+        warning(warnings, number, raw, "unrecognised line")
+
+
 def to_int(value):
     """int() for counters; raises ValueError on anything that is not a plain integer."""
     return int(value)

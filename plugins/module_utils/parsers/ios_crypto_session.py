@@ -10,11 +10,9 @@ under their interface in the order printed. IOS 12.4 ``IKE SA:`` lines and 15.x/
 import re
 
 from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.common import (
-    LINE_ERRORS,
     check_text,
+    feed_lines,
     hms_to_seconds,
-    is_chatter,
-    warning,
     without_gc,
 )
 
@@ -203,17 +201,5 @@ def parse_show_crypto_session(text):
     """
     text = check_text(text)
     state = _State()
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.strip()
-        if not line:
-            continue
-        try:
-            if _handle(state, line):
-                continue
-        except LINE_ERRORS as exc:
-            warning(state.warnings, number, raw, f"malformed line: {exc}")
-            continue
-        if is_chatter(line):
-            continue
-        warning(state.warnings, number, raw, "unrecognised line")
+    feed_lines(text, lambda line: _handle(state, line), state.warnings)
     return {"interfaces": state.interfaces, "warnings": state.warnings}

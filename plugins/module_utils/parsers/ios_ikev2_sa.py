@@ -9,11 +9,9 @@ lifetimes and, with ``detail``, SPIs, identities, message ids, DPD, NAT-T, ...) 
 import re
 
 from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.common import (
-    LINE_ERRORS,
     check_text,
-    is_chatter,
+    feed_lines,
     snake,
-    warning,
     without_gc,
 )
 
@@ -190,17 +188,5 @@ def parse_show_crypto_ikev2_sa(text):
     """
     text = check_text(text)
     state = _State()
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.strip()
-        if not line:
-            continue
-        try:
-            if _handle(state, line):
-                continue
-        except LINE_ERRORS as exc:
-            warning(state.warnings, number, raw, f"malformed line: {exc}")
-            continue
-        if is_chatter(line):
-            continue
-        warning(state.warnings, number, raw, "unrecognised line")
+    feed_lines(text, lambda line: _handle(state, line), state.warnings)
     return {"sas": state.sas, "warnings": state.warnings}

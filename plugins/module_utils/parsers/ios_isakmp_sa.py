@@ -12,10 +12,9 @@ Formats read:
 import re
 
 from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.common import (
-    LINE_ERRORS,
     check_text,
+    feed_lines,
     hms_to_seconds,
-    is_chatter,
     split_paren,
     warning,
     without_gc,
@@ -189,19 +188,7 @@ def parse_show_crypto_isakmp_sa(text):
     """
     text = check_text(text)
     state = _State()
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.strip()
-        if not line:
-            continue
-        try:
-            if _handle(state, line):
-                continue
-        except LINE_ERRORS as exc:
-            warning(state.warnings, number, raw, f"malformed line: {exc}")
-            continue
-        if is_chatter(line):
-            continue
-        warning(state.warnings, number, raw, "unrecognised line")
+    feed_lines(text, lambda line: _handle(state, line), state.warnings)
     if state.pending_v6 is not None:
         warning(state.warnings, 0, "", "incomplete IPv6 SA at end of output: {}".format(state.pending_v6.get("dst")))
     return {"detail": state.detail, "sas": state.sas, "warnings": state.warnings}
