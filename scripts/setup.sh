@@ -10,8 +10,28 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 log() { printf '[setup] %s\n' "$*"; }
 
-APT_PACKAGES="strongswan-swanctl strongswan-charon libcharon-extra-plugins libstrongswan-extra-plugins
-  iputils-ping openssh-server openssh-client iproute2 nftables procps psmisc make git"
+# The strongSwan packages come from the strongSwan role's own list (roles/strongswan/vars/Debian.yml: the
+# plain-charon, extra-plugin and firewall lists), so that the lab and a gateway installed by the role cannot drift
+# apart; the rest is what the lab harness itself runs (ping, sshd, ip, pkill, ...).
+ROLE_VARS=roles/strongswan/vars/Debian.yml
+LAB_PACKAGES="iputils-ping openssh-server openssh-client iproute2 procps psmisc util-linux make git"
+
+role_packages() {
+  # The lists are YAML flow sequences on one line each ("name: [a, b]"); read them without a YAML parser, since
+  # this runs before any venv exists, and fail when a list is missing rather than install less.
+  local var line
+  for var in strongswan__packages_plain strongswan__packages_extra strongswan__packages_firewall; do
+    line=$(sed -n "s/^${var}: *\[\(.*\)\] *$/\1/p" "$ROLE_VARS")
+    [ -n "$line" ] || { echo "[setup] ERROR: $ROLE_VARS has no one-line list $var" >&2; exit 1; }
+    echo "$line" | tr ',' ' '
+  done
+}
+APT_PACKAGES="$(role_packages | xargs) $LAB_PACKAGES"
+
+if [ "${1:-}" = "--print-apt-packages" ]; then
+  echo "$APT_PACKAGES"
+  exit 0
+fi
 
 install_apt() {
   local missing=()
@@ -61,12 +81,14 @@ link_collection() {
 
 install_apt
 make_venv .venv "$(find_python 3.11 || command -v python3)" requirements-dev.txt
-if [ "${IPSEC_VPN_SKIP_PY312:-0}" != 1 ]; then
-  if py312=$(find_python 3.12); then
-    make_venv .venv-py312 "$py312" requirements-py312.txt
-  else
-    log "WARNING: no Python 3.12 found; the ansible-core 2.21 gates will be skipped"
-  fi
+# Debian 12 ships no Python 3.12: the image's own interpreter (pyenv, /usr/local) is used, and without one setup
+# fails, because the ansible-core 2.21 gates would otherwise be skipped without anyone noticing.
+if py312=$(find_python 3.12); then
+  make_venv .venv-py312 "$py312" requirements-py312.txt
+else
+  log "ERROR: no Python 3.12 interpreter found (looked for python3.12 on PATH, pyenv versions and /usr/local/bin);"
+  log "       the ansible-core 2.21 gates need one. Install Python 3.12 and run setup again."
+  exit 1
 fi
 link_collection
 log "done"

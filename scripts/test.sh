@@ -12,6 +12,10 @@ export ANSIBLE_COLLECTIONS_PATH="$repo/build/collections"
 export ANSIBLE_HOME="$repo/build/ansible-home"
 export PYTHONDONTWRITEBYTECODE=1
 stage() { printf '\n===== %s =====\n' "$*"; }
+# The Python 3.12 / ansible-core 2.21 gates are never skipped: setup builds .venv-py312 or fails.
+need_py312() {
+  [ -x .venv-py312/bin/python ] || { echo "ERROR: .venv-py312 is missing; run scripts/setup.sh" >&2; exit 1; }
+}
 
 run_lint() {
   stage "ruff"
@@ -23,17 +27,15 @@ run_lint() {
 run_sanity() {
   stage "ansible-test sanity (Python 3.11, ansible-core $(.venv/bin/python -c 'import ansible; print(ansible.__version__)'))"
   scripts/sanity.sh
-  if [ -x .venv-py312/bin/python ]; then
-    stage "ansible-test sanity (Python 3.12, ansible-core $(.venv-py312/bin/python -c 'import ansible; print(ansible.__version__)'))"
-    VENV="$repo/.venv-py312" scripts/sanity.sh
-  fi
+  need_py312
+  stage "ansible-test sanity (Python 3.12, ansible-core $(.venv-py312/bin/python -c 'import ansible; print(ansible.__version__)'))"
+  VENV="$repo/.venv-py312" scripts/sanity.sh
 }
 
 run_units_py312() {
-  if [ -x .venv-py312/bin/python ]; then
-    stage "unit tests on Python 3.12 / ansible-core 2.21"
-    .venv-py312/bin/python -m pytest -q -p no:cacheprovider tests/unit
-  fi
+  need_py312
+  stage "unit tests on Python 3.12 / ansible-core 2.21"
+  .venv-py312/bin/python -m pytest -q -p no:cacheprovider tests/unit
 }
 
 case "${1:-all}" in
