@@ -68,6 +68,92 @@ class LabError(Exception):
 
 
 # ---------------------------------------------------------------------------
+# algorithms every site's charon must offer
+#
+# Every strongSwan proposal keyword the collection can render (plugins/module_utils/algorithms.py; a unit test keeps
+# the two in step), with the `swanctl --list-algs` section and name it needs and the Debian 12 package whose plugin
+# provides it. Checking all of them covers every intent the demo and the tests load onto the lab. On Debian, DES,
+# 3DES, NULL, the ECP and Brainpool groups and ChaCha20 come only from the openssl plugin, which is in
+# libstrongswan-standard-plugins: an install without recommends leaves that package out.
+STANDARD = "libstrongswan-standard-plugins"
+CORE = "libstrongswan"
+LAB_ALGORITHMS = {
+    "des": ("encryption", "DES_CBC", STANDARD),
+    "3des": ("encryption", "3DES_CBC", STANDARD),
+    "aes128": ("encryption", "AES_CBC", CORE),
+    "aes192": ("encryption", "AES_CBC", CORE),
+    "aes256": ("encryption", "AES_CBC", CORE),
+    "null": ("encryption", "NULL", STANDARD),
+    "aes128gcm16": ("aead", "AES_GCM_16", STANDARD),
+    "aes192gcm16": ("aead", "AES_GCM_16", STANDARD),
+    "aes256gcm16": ("aead", "AES_GCM_16", STANDARD),
+    "chacha20poly1305": ("aead", "CHACHA20_POLY1305", STANDARD),
+    "md5": ("integrity", "HMAC_MD5_96", CORE),
+    "sha1": ("integrity", "HMAC_SHA1_96", CORE),
+    "sha256": ("integrity", "HMAC_SHA2_256_128", CORE),
+    "sha384": ("integrity", "HMAC_SHA2_384_192", CORE),
+    "sha512": ("integrity", "HMAC_SHA2_512_256", CORE),
+    "prfmd5": ("prf", "PRF_HMAC_MD5", CORE),
+    "prfsha1": ("prf", "PRF_HMAC_SHA1", CORE),
+    "prfsha256": ("prf", "PRF_HMAC_SHA2_256", CORE),
+    "prfsha384": ("prf", "PRF_HMAC_SHA2_384", CORE),
+    "prfsha512": ("prf", "PRF_HMAC_SHA2_512", CORE),
+    "modp768": ("dh", "MODP_768", CORE),
+    "modp1024": ("dh", "MODP_1024", CORE),
+    "modp1536": ("dh", "MODP_1536", CORE),
+    "modp2048": ("dh", "MODP_2048", CORE),
+    "modp3072": ("dh", "MODP_3072", CORE),
+    "modp4096": ("dh", "MODP_4096", CORE),
+    "modp1024s160": ("dh", "MODP_1024_160", CORE),
+    "modp2048s224": ("dh", "MODP_2048_224", CORE),
+    "modp2048s256": ("dh", "MODP_2048_256", CORE),
+    "ecp256": ("dh", "ECP_256", STANDARD),
+    "ecp384": ("dh", "ECP_384", STANDARD),
+    "ecp521": ("dh", "ECP_521", STANDARD),
+    "curve25519": ("dh", "CURVE_25519", STANDARD),
+}
+# Keywords the collection can render that no Debian 12 plugin offers (5.9.8 has no AES-GMAC ESP transform in any
+# packaged plugin). No lab intent may use them; the unit test checks that.
+LAB_UNAVAILABLE = {
+    "aes128gmac": "no packaged strongSwan 5.9.8 plugin offers AES-GMAC",
+    "aes256gmac": "no packaged strongSwan 5.9.8 plugin offers AES-GMAC",
+}
+
+
+def parse_list_algs(text):
+    """`swanctl --list-algs` output -> {section: {name, ...}} ("  AES_CBC[aesni]" under "encryption:")."""
+    offered = {}
+    section = None
+    for line in text.splitlines():
+        if line and not line[0].isspace() and line.rstrip().endswith(":"):
+            section = line.strip()[:-1]
+            offered.setdefault(section, set())
+        elif section and line.strip():
+            offered[section].add(line.strip().split("[", 1)[0])
+    return offered
+
+
+def missing_algorithms(offered, keywords=None):
+    """The proposal keywords whose algorithm `offered` lacks, as (keyword, section, name, package), sorted."""
+    missing = []
+    for keyword in sorted(keywords if keywords is not None else LAB_ALGORITHMS):
+        section, name, package = LAB_ALGORITHMS[keyword]
+        if name not in offered.get(section, ()):
+            missing.append((keyword, section, name, package))
+    return missing
+
+
+def algorithm_problem(site, missing):
+    """One message naming every missing algorithm and the package that provides it, or None."""
+    if not missing:
+        return None
+    items = ", ".join(f"{name} ({section}, proposal keyword {keyword})" for keyword, section, name, _ in missing)
+    packages = " ".join(sorted({package for *_, package in missing}))
+    return (f"{site}: charon does not offer {items}, which the lab's intents may use; "
+            f"install the Debian package(s) that provide them: apt-get install {packages}")
+
+
+# ---------------------------------------------------------------------------
 # addressing
 
 
@@ -531,7 +617,18 @@ def wait_ready(facts, proc, timeout):
     res = run(["nsenter", "-t", str(proc.pid), "-m", "-n", "swanctl", "--stats"], check=False)
     if res.returncode != 0:
         raise LabError("{}: swanctl --stats failed: {}".format(facts["name"], res.stderr.strip()))
+    check_algorithms(facts["name"], proc.pid)
     return {"charon_pid": proc.pid, "sshd_pid": sshd_pid}
+
+
+def check_algorithms(site, pid):
+    """Fail start-up when the site's charon lacks an algorithm that a lab intent may use."""
+    res = run(["nsenter", "-t", str(pid), "-m", "-n", "swanctl", "--list-algs"], check=False)
+    if res.returncode != 0:
+        raise LabError(f"{site}: swanctl --list-algs failed: {res.stderr.strip()}")
+    problem = algorithm_problem(site, missing_algorithms(parse_list_algs(res.stdout)))
+    if problem:
+        raise LabError(problem)
 
 
 def ssh_banner(addr):
