@@ -12,7 +12,6 @@ import re
 
 import pytest
 import yaml
-
 from ansible_collections.ipsec.vpn.plugins.module_utils import algorithms
 from ansible_collections.ipsec.vpn.plugins.module_utils.planner import plan_all
 
