@@ -39,6 +39,7 @@ CLIENT_KEY = os.path.join(BUILD_DIR, "id_ed25519")
 HOST_KEY = os.path.join(BUILD_DIR, "ssh_host_ed25519_key")
 KNOWN_HOSTS = os.path.join(BUILD_DIR, "known_hosts")
 SSH_CONFIG = os.path.join(BUILD_DIR, "ssh_config")
+PKI_DIR = os.path.join(BUILD_DIR, "pki")
 
 NS_PREFIX = "ipsec-lab-"
 WAN_NS = NS_PREFIX + "wan"
@@ -655,6 +656,23 @@ def write_client_files(count):
     write_file(SSH_CONFIG, "\n".join(conf))
 
 
+def make_pki(count):
+    """A fresh throwaway PKI for certificate tunnels (lab/pki.py, which needs the cryptography package)."""
+    venv_python = os.path.join(REPO_ROOT, ".venv", "bin", "python")
+    python = venv_python if os.access(venv_python, os.X_OK) else sys.executable
+    if os.path.isdir(PKI_DIR):
+        shutil.rmtree(PKI_DIR)
+    cmd = [python, os.path.join(LAB_DIR, "pki.py"), PKI_DIR]
+    for i in range(1, count + 1):
+        facts = site_facts(i)
+        cmd += ["--site", "{}={}".format(facts["name"], facts["public_address"])]
+    res = run(cmd, check=False)
+    if res.returncode != 0:
+        raise LabError("making the lab PKI failed (lab/pki.py needs the Python 'cryptography' package; "
+                       "scripts/setup.sh puts it in .venv): " + (res.stderr or res.stdout).strip())
+    return PKI_DIR
+
+
 def lab_up(count, timeout=20.0):
     require_root()
     check_programs()
@@ -680,6 +698,7 @@ def lab_up(count, timeout=20.0):
             info.update(facts)
             state["sites"][facts["name"]] = info
         write_client_files(count)
+        state["pki"] = make_pki(count)
         state["up_seconds"] = round(time.monotonic() - started, 2)
         write_file(STATE_FILE, json.dumps(state, indent=2) + "\n")
     except BaseException:
