@@ -228,6 +228,60 @@ def test_tunnel_between_site1_and_site2(lab, fixture, ike_name, lan, ike_expect,
     assert _ping("site1", src, dst, count=1).returncode != 0, "LAN still reachable after the tunnel was closed"
 
 
+PKI = os.path.join(BUILD_LAB, "pki")
+CERT_FILES = {"x509/lab-test.pem": "{site}.pem", "x509ca/lab-test-ca.pem": "{ca}.pem",
+              "private/lab-test.key": "{site}.key"}
+
+
+def _install_credentials(site, stem, ca="ca"):
+    for dest, source in CERT_FILES.items():
+        with open(os.path.join(PKI, source.format(site=stem, ca=ca))) as fh:
+            ssh(site, f"umask 077; cat > /etc/swanctl/{dest}", stdin=fh.read())
+
+
+def _load_cert_conf(site):
+    with open(os.path.join(FIXTURES, f"cert_{site}.conf")) as fh:
+        ssh(site, f"cat > {TEST_CONF}", stdin=fh.read())
+    return ssh(site, "swanctl --load-all", check=False)
+
+
+def _remove_credentials():
+    for site in ("site1", "site2"):
+        files = " ".join(f"/etc/swanctl/{dest}" for dest in CERT_FILES)
+        ssh(site, f"rm -f {TEST_CONF} {files}; swanctl --load-all; swanctl --terminate --ike lab-cert --force",
+            check=False)
+
+
+def test_certificate_tunnel_from_the_lab_pki(lab):
+    """IKEv2 with ECDSA certificates made at 'up' comes up and passes traffic; a foreign CA is refused."""
+    a, b = lab["site1"], lab["site2"]
+    src, dst = a["lan_addresses"][0], b["lan_addresses"][0]
+    assert os.stat(os.path.join(PKI, "site1.key")).st_mode & 0o777 == 0o600
+    try:
+        for site in ("site1", "site2"):
+            _install_credentials(site, site)
+            out = _load_cert_conf(site).stdout
+            assert "loaded connection 'lab-cert'" in out and "loaded certificate" in out, out
+        init = ssh("site1", "swanctl --initiate --child lan --timeout 20", check=False)
+        assert init.returncode == 0, init.stdout + init.stderr
+        assert "authentication of 'site2.lab.test' with ECDSA_WITH_SHA256_DER successful" in init.stdout, init.stdout
+        ping = _ping("site1", src, dst)
+        assert ping.returncode == 0 and " 0% packet loss" in ping.stdout, ping.stdout + ping.stderr
+        sa = list_sas_raw("site2")["lab-cert"]
+        assert sa["ike"]["remote-id"] == "site1.lab.test" and sa["ike"]["local-id"] == "site2.lab.test"
+        ssh("site1", "swanctl --terminate --ike lab-cert --force", check=False)
+
+        # site1 now presents a certificate of an unrelated CA: site2 cannot build a trust chain
+        _install_credentials("site1", "other-site1")
+        _load_cert_conf("site1")
+        init = ssh("site1", "swanctl --initiate --child lan --timeout 20", check=False)
+        assert init.returncode != 0, init.stdout
+        assert "AUTHENTICATION_FAILED" in init.stdout, init.stdout
+        assert _ping("site1", src, dst, count=1).returncode != 0
+    finally:
+        _remove_credentials()
+
+
 def test_down_leaves_nothing(lab):
     started = time.monotonic()
     labctl("down")
