@@ -610,6 +610,19 @@ def render_ios_ace(ace, displayed=False):
     return " ".join(words)
 
 
+def spelling_key(ace):
+    """A hashable key of an ACE dict: two ACEs with one key have the same typed IOS text (IPv6 too)."""
+    canon = canonical_ace(ace)
+
+    def ports(spec):
+        if spec is None:
+            return None
+        return (spec["op"],) + tuple(str(port).strip().lower() for port in _listify(spec["ports"]))
+
+    return (canon["action"], str(ace["protocol"]).strip().lower(), canon["source"], ports(ace.get("source_port")),
+            canon["destination"], ports(ace.get("destination_port")))
+
+
 def render_ios_acl_entry(ace, sequence=None, displayed=False):
     """``'10 permit ...'`` when a sequence number is given, else the bare ACE text."""
     body = render_ios_ace(ace, displayed=displayed)

@@ -403,15 +403,6 @@ AUTHENTICATION = {
 ISAKMP_DEFAULTS = {"encryption": "des", "hash": "sha", "authentication": "rsa-sig", "group": "1", "lifetime": 86400}
 ISAKMP_LIFETIME_RANGE = (60, 86400)
 
-# Sub-command words of an isakmp policy: typed and displayed.
-_ISAKMP_COMMANDS = (
-    ("encryption", "encryption", "encr"),
-    ("hash", "hash", "hash"),
-    ("authentication", "authentication", "authentication"),
-    ("group", "group", "group"),
-    ("lifetime", "lifetime", "lifetime"),
-)
-
 # ---------------------------------------------------------------------------------------
 # Name normalisation
 # ---------------------------------------------------------------------------------------
@@ -587,43 +578,6 @@ def keyword(target, kind, name):
     if value is None:
         reason = getattr(row, "unsupported", {}).get(target) if row is not None else None
         raise _cannot(kind, name, target, reason or "no keyword for it")
-    return value
-
-
-def ios_displayed_line(target, kind, name):
-    """The sub-command line IOS prints in running-config for one algorithm, or None if hidden.
-
-    ``ios_ikev1``: ``encr aes 256``, ``hash sha256``, ``group 14``, ``authentication
-    pre-share``; IOS hides defaults, so ``des``, ``sha1``, group ``1`` and ``rsa-sig`` give
-    None. ``ios_ikev2``: ``encryption aes-cbc-256``, ``integrity sha1``, ``prf sha256``,
-    ``group 14`` (shown as typed). ``ios_transform``: the keyword itself (``esp-aes 256``),
-    and ``set pfs group14`` for a DH group.
-    """
-    value = keyword(target, kind, name)
-    if target == "ios_ikev1":
-        field = {
-            "encryption": "encryption",
-            "integrity": "hash",
-            "dh_group": "group",
-            "authentication": "authentication",
-        }[kind]
-        if value == str(ISAKMP_DEFAULTS[field]):
-            return None
-        shown = dict((f, shown_word) for f, _typed, shown_word in _ISAKMP_COMMANDS)[field]
-        return f"{shown} {value}"
-    if target == "ios_ikev2":
-        word = {
-            "encryption": "encryption",
-            "integrity": "integrity",
-            "prf": "prf",
-            "dh_group": "group",
-            "authentication": "authentication",
-        }[kind]
-        return f"{word} {value}"
-    if target == "ios_transform" and kind == "dh_group":
-        return f"set pfs {value}"
-    if target == "strongswan":
-        raise AlgorithmError("strongSwan is not IOS: no running-config form", target=target)
     return value
 
 
@@ -808,38 +762,6 @@ def _isakmp_lifetime(lifetime):
     return value
 
 
-def ios_isakmp_policy_lines(policy, displayed=False):
-    """Sub-command lines of an isakmp policy, in IOS order.
-
-    Typed form: ``['encryption des', 'hash md5', 'authentication pre-share', 'group 2']``;
-    the lifetime line is added only when it is not the 86400 s default. Displayed form
-    (``displayed=True``) is what ``show running-config`` prints: ``encr`` instead of
-    ``encryption``, and every line whose value is the IOS default (``encr des``,
-    ``hash sha``, ``authentication rsa-sig``, ``group 1``, ``lifetime 86400``) hidden.
-    """
-    if not isinstance(policy, dict):
-        raise AlgorithmError(f"isakmp policy must be a dict, got {policy!r}", target="ios_ikev1")
-    lines = []
-    for field, typed_word, shown_word in _ISAKMP_COMMANDS:
-        value = policy.get(field)
-        if field == "lifetime":
-            value = _isakmp_lifetime(value)
-            if value == ISAKMP_DEFAULTS["lifetime"]:
-                continue
-        elif value is None:
-            if displayed:
-                continue
-            raise AlgorithmError(f"isakmp policy has no {field}", target="ios_ikev1")
-        value = str(value)
-        if displayed:
-            if str(value) == str(ISAKMP_DEFAULTS[field]):
-                continue
-            lines.append(f"{shown_word} {value}")
-        else:
-            lines.append(f"{typed_word} {value}")
-    return lines
-
-
 # ---------------------------------------------------------------------------------------
 # IOS IKEv2 (ikev2 proposal)
 # ---------------------------------------------------------------------------------------
@@ -909,17 +831,6 @@ def ios_ikev2_proposal(encryptions, integrities, prfs, dh_groups):
         "prf": [keyword("ios_ikev2", "prf", p) for p in prf_names],
         "group": [keyword("ios_ikev2", "dh_group", g) for g in groups],
     }
-
-
-def ios_ikev2_proposal_lines(proposal):
-    """Sub-command lines of an IKEv2 proposal (IOS shows them as typed):
-    ``['encryption aes-cbc-256', 'integrity sha256', 'group 14 19']``; empty fields are omitted."""
-    lines = []
-    for field in ("encryption", "integrity", "prf", "group"):
-        values = _as_list(proposal.get(field))
-        if values:
-            lines.append("{} {}".format(field, " ".join(str(v) for v in values)))
-    return lines
 
 
 # ---------------------------------------------------------------------------------------

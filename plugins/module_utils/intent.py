@@ -574,7 +574,6 @@ def _target_keywords(profile):
                 prop = algorithms.ios_ikev2_proposal([p["encryption"]], integs, prfs, [p["dh_group"]])
                 words = prop["encryption"] + prop["integrity"] + ["PRF-" + x for x in prop["prf"]] + prop["group"]
                 prop["name"] = "IKEV2-" + "-".join(w.replace(" ", "-") for w in words).upper()
-                prop["lines"] = algorithms.ios_ikev2_proposal_lines(prop)
                 prop["strength"] = numbering.strength_key(p)
                 ikev2.append(prop)
         except AlgorithmError as err:

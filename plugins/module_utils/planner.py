@@ -28,7 +28,7 @@ try:
     import netaddr
 except ImportError:  # pragma: no cover - netaddr is a hard requirement of the collection
     netaddr = None
-from ansible_collections.ipsec.vpn.plugins.module_utils import acl, algorithms, crosscheck, routes
+from ansible_collections.ipsec.vpn.plugins.module_utils import acl, crosscheck, routes
 from ansible_collections.ipsec.vpn.plugins.module_utils import intent as intent_mod
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import AclError, IntentError, IntentErrors
 
@@ -46,8 +46,6 @@ _CACHE_SIZE = 4
 
 class _AceCache:
     def __init__(self):
-        self.ios_address = {}
-        self.lines = {}
         self.selectors = {}
         self.nets = {}
         self.blocks = {}
@@ -64,32 +62,6 @@ class _AceCache:
         if net is None:
             net = self.nets[text] = netaddr.IPNetwork(text)
         return net
-
-    def address(self, prefix):
-        """IOS ACE address of an IPv4 network string: ``any``, ``host A`` or ``A W``."""
-        text = self.ios_address.get(prefix)
-        if text is None:
-            address, length = prefix.rsplit("/", 1)
-            length = int(length)
-            if length == 0:
-                text = "any"
-            elif length == 32:
-                text = "host " + address
-            else:
-                text = "%s %s" % (address, routes.WILDCARDS4[length])
-            self.ios_address[prefix] = text
-        return text
-
-    def line(self, key, ace):
-        text = self.lines.get(key)
-        if text is None:
-            proto, src, sport, dst, dport = key
-            if sport is None and dport is None and self.net(src).version == 4 and self.net(dst).version == 4:
-                text = "permit %s %s %s" % (ace["protocol"], self.address(src), self.address(dst))
-            else:
-                text = acl.render_ios_ace(ace)
-            self.lines[key] = text
-        return text
 
     def selector(self, key, ace, side):
         cache_key = (key, side)
@@ -256,13 +228,7 @@ def _tunnel_entry(model, tunnel, side, cache, errors):
     ios = platform == "ios"
     entries, keys = _selector_entries(tunnel, side, gw, peer, cache)
     uses_map = _uses_crypto_map(tunnel)
-    acl_entry = None
-    if uses_map or (tunnel.style == "gre_over_ipsec"):
-        lines = []
-        if all(cache.net(k[1]).version == 4 for k in keys):
-            lines = [cache.line(k, e) for k, e in zip(keys, entries)]
-        if uses_map:
-            acl_entry = {"name": tunnel.acl_name, "entries": entries, "ios_lines": lines}
+    acl_entry = {"name": tunnel.acl_name, "entries": entries} if uses_map else None
     children = []
     if tunnel.style == "vti":
         any_net = "0.0.0.0/0" if gw["outside"].version == 4 else "::/0"
@@ -422,8 +388,6 @@ def _isakmp_policies(host, items, model, errors):
             dict(
                 fields,
                 priority=priority,
-                lines=algorithms.ios_isakmp_policy_lines(fields),
-                displayed_lines=algorithms.ios_isakmp_policy_lines(fields, displayed=True),
                 profiles=sorted(merged["profiles"]),
             )
         )
@@ -510,7 +474,7 @@ def _ikev2(host, gw, items, model, errors):
     ordered = sorted(proposals.values(), key=lambda p: (p["strength"], p["name"]))
     return {
         "proposals": [
-            dict((k, p[k]) for k in ("name", "encryption", "integrity", "prf", "group", "lines")) for p in ordered
+            dict((k, p[k]) for k in ("name", "encryption", "integrity", "prf", "group")) for p in ordered
         ],
         "policy": {
             "name": IKEV2_POLICY,
@@ -806,8 +770,8 @@ def _outside_parts(gw, items):
     return {
         "head": head,
         "decrypted": decrypted,
-        "extra": [ace for _text, ace in gw["outside_acl"]["extra_entries"]],
-        "extra_text": [text for text, _ace in gw["outside_acl"]["extra_entries"]],
+        # as written (port names and protocol spelling kept), not canonical
+        "extra": [acl.parse_ios_ace(text) for text, _ace in gw["outside_acl"]["extra_entries"]],
     }
 
 
@@ -1125,6 +1089,17 @@ def _ace_matches_management(ace, address, port, controller):
     return covers, may
 
 
+def _unique_entries(entries):
+    """ACEs in order without repeats; two entries are one when the device would be sent the same line."""
+    out, seen = [], set()
+    for ace in entries:
+        key = acl.spelling_key(ace)
+        if key not in seen:
+            seen.add(key)
+            out.append(ace)
+    return out
+
+
 def _clone(value):
     """Deep copy of JSON-like data (dicts, lists, scalars); much faster than copy.deepcopy."""
     if isinstance(value, dict):
@@ -1215,27 +1190,13 @@ def _finalize(prepared, host, management, clone=True):
         if oacl["permit_decrypted"]:
             entries.extend(parts["decrypted"])
         entries.extend(parts["extra"])
-        lines = []
-        unique = []
-        seen = set()
-        extra_start = len(entries) - len(parts["extra"])
-        for i, ace in enumerate(entries):
-            if i >= extra_start:
-                text = parts["extra_text"][i - extra_start]
-            else:
-                text = acl.render_ios_ace(ace)
-            if text in seen:
-                continue
-            seen.add(text)
-            lines.append(text)
-            unique.append(ace)
         plan["outside_acl"] = {
             "name": oacl["name"],
             "interface": gw["outside_interface"],
             "direction": "in",
-            "entries": unique,
-            "ios_lines": lines,
+            "entries": _unique_entries(entries),
         }
+        unique = plan["outside_acl"]["entries"]
         if via_outside and address is not None:
             allowed = False
             for ace in unique:

@@ -10,7 +10,14 @@ In the spirit of cisco.ios ``rm_templates``, each :class:`Construct` pairs
   ``encryption aes 256`` is shown as ``encr aes 256``; ``None`` means IOS hides the line); intended and running
   values are compared in this form;
 * ``remove``: the ``no`` form;
-* ``stage``: dependency order (lower is created first and removed last);
+* ``stage``: dependency order (lower is created first and removed last); a number, or a function of the values;
+* ``omit_if``: a predicate over the values: true when the line restates an IOS default and is not sent at all;
+* ``children`` of a block render in table order (see :func:`build`);
+* diff behaviour as properties instead of name tests: ``compare`` (``lines``: sub-commands one by one, the default;
+  ``ordered``: an ACL, whose entries are compared in order; ``replace``: rewritten whole when anything differs),
+  ``binds_acl`` (the value that names an ACL this line applies, so a rewritten ACL is unbound first) and
+  ``kept_while`` (``(construct, field, own field)``: the line stays while the device holds an object of that
+  construct, not owned by the collection, whose ``field`` equals this line's ``own field``);
 * ``owner``: how the collection tells that a device object is its own (see :func:`owner_kind` and docs/ios.md):
   ``marker`` (a ``description``/``remark`` starting with :data:`MARKER`), ``ledger`` (listed in the ledger ACL
   :data:`LEDGER_ACL`), ``route_name`` (``ip route ... name`` :data:`ROUTE_NAME`), ``always``, ``never`` or
@@ -29,6 +36,9 @@ LEDGER_ACL = "IPSEC-VPN-OWNED"
 ROUTE_NAME = "IPSEC-VPN"
 SECRET_MASK = "********"
 
+HOST_MASK = "255.255.255.255"
+# plan tunnel_interface.mode -> the words after "tunnel mode"
+TUNNEL_MODES = {"gre_ip": "gre ip", "ipsec_ipv4": "ipsec ipv4"}
 IPSEC_LIFETIME_DEFAULTS = {"seconds": 3600, "kilobytes": 4608000}
 IKEV2_LIFETIME_DEFAULT = 86400
 
@@ -115,6 +125,11 @@ class Construct(object):
         ordered=False,
         virtual=False,
         summary="",
+        omit_if=None,
+        compare="lines",
+        binds_acl=None,
+        kept_while=None,
+        stage_label=None,
     ):
         self.name = name
         self.regex = re.compile(parser)
@@ -135,6 +150,12 @@ class Construct(object):
         self.ordered = ordered
         self.virtual = virtual
         self.summary = summary
+        self.omit_if = omit_if
+        self.compare = compare
+        self.binds_acl = binds_acl
+        self.kept_while = kept_while
+        self.stage_label = stage_label
+        self.index = None  # position in TABLE, set by _add
 
     def __repr__(self):
         return "Construct(%r)" % self.name
@@ -185,6 +206,13 @@ class Construct(object):
             return text
         return re.sub(r"(?<=\s)%s(?=\s|$)" % re.escape(str(secret)), SECRET_MASK, text)
 
+    def stage_of(self, values):
+        return self.stage(values) if callable(self.stage) else self.stage
+
+    def omitted(self, values):
+        """True when these values restate an IOS default, so the line is not sent."""
+        return bool(self.omit_if is not None and self.omit_if(values))
+
     def identity(self, values):
         return (self.name,) + tuple("" if values.get(k) is None else str(values.get(k)) for k in self.key)
 
@@ -205,6 +233,7 @@ def _add(**kwargs):
     construct = Construct(**kwargs)
     if construct.name in BY_NAME:
         raise ValueError("duplicate construct %s" % construct.name)
+    construct.index = len(TABLE)
     TABLE.append(construct)
     BY_NAME[construct.name] = construct
     return construct
@@ -408,6 +437,11 @@ def _interface_owner(values):
     return "marker" if values["name"].startswith("Tunnel") else "never"
 
 
+def _interface_stage(values):
+    # other interfaces only carry bindings (crypto map, access-group), made after what they bind
+    return 70 if _interface_owner(values) == "marker" else 80
+
+
 def _tunnel_source_getval(values):
     source = _squash(values["source"])
     return {"source": source if is_ipv4(source) else interface_name(source)}
@@ -420,7 +454,7 @@ def _tunnel_mode_display(values):
 def _identity_remote_getval(values):
     values = _strip_values(values)
     if values["kind"] == "address":
-        values["mask"] = values.get("mask") or "255.255.255.255"
+        values["mask"] = values.get("mask") or HOST_MASK
     else:
         values["mask"] = None
     return values
@@ -476,14 +510,14 @@ def _peer_address_render(values):
 # -- the ownership ledger: a named ACL of remarks, one per owned object that has no description slot ------------
 _add(name="ledger", parser=r"^ip access-list extended %s$" % LEDGER_ACL,
      render="ip access-list extended %s" % LEDGER_ACL, remove="no ip access-list extended %s" % LEDGER_ACL,
-     getval=lambda v: {}, stage=0, block=True, owner="always",
+     getval=lambda v: {}, stage=0, block=True, owner="always", compare="replace",
      summary="ledger of owned objects without a description slot")
 _add(name="ledger.entry", parent="ledger", parser=r"^(?:\d+\s+)?remark (?P<entry>.+)$", render="remark {entry}",
      getval=_strip_values, key=("entry",), summary="one owned object")
 
 # -- access lists -------------------------------------------------------------------------------------------------
 _add(name="acl_named", parser=r"^ip access-list extended (?P<name>\S+)$", render="ip access-list extended {name}",
-     key=("name",), stage=10, block=True, owner="marker", marker="acl_named.remark",
+     key=("name",), stage=10, block=True, owner="marker", marker="acl_named.remark", compare="ordered",
      summary="named extended ACL (crypto ACL, outside ACL)")
 _add(name="acl_named.remark", parent="acl_named", parser=r"^(?:\d+\s+)?remark (?P<text>.*)$",
      render="remark {text}",
@@ -493,7 +527,7 @@ _add(name="acl_named.entry", parent="acl_named", parser=r"^(?P<ace>(?:\d+\s+)?(?
      summary="ACL entry (compared in displayed form, in order)")
 
 _add(name="acl_numbered", parser=r"^(?!)$", render=None, remove="no access-list {number}", key=("number",),
-     stage=10, block=True, owner="marker", marker="acl_numbered.remark", virtual=True,
+     stage=10, block=True, owner="marker", marker="acl_numbered.remark", virtual=True, compare="ordered",
      summary="numbered ACL (its lines are top-level 'access-list N ...' commands)")
 _add(name="acl_numbered.remark", parent="acl_numbered", parser=r"^access-list (?P<number>\d+) remark (?P<text>.*)$",
      render="access-list {number} remark {text}", getval=_strip_values, key=("text",),
@@ -519,7 +553,7 @@ _add(name="isakmp_policy.group", parent="isakmp_policy", parser=r"^group (?P<val
      display=_hidden_default("group", "1"), remove="no group", summary="DH group (1 hidden)")
 _add(name="isakmp_policy.lifetime", parent="isakmp_policy", parser=r"^lifetime (?P<value>\d+)$",
      render="lifetime {value}", display=_hidden_default("lifetime", "86400"), remove="no lifetime",
-     summary="lifetime (86400 hidden)")
+     omit_if=lambda v: str(v["value"]) == "86400", summary="lifetime (86400 hidden)")
 _add(name="isakmp_key",
      parser=r"^crypto isakmp key (?:(?P<enc>[06]) )?(?P<key>\S+) address (?P<address>\S+)(?: (?P<mask>\d\S+))?"
             r"(?: no-xauth)?$",
@@ -586,7 +620,7 @@ _add(name="ikev2_profile.dpd", parent="ikev2_profile",
      render="dpd {interval} {retry} {mode}", remove="no dpd", summary="dead-peer detection")
 _add(name="ikev2_profile.lifetime", parent="ikev2_profile", parser=r"^lifetime (?P<value>\d+)$",
      render="lifetime {value}", display=_ikev2_lifetime_display, remove="no lifetime",
-     summary="IKE SA lifetime (86400 hidden)")
+     omit_if=lambda v: int(v["value"]) == IKEV2_LIFETIME_DEFAULT, summary="IKE SA lifetime (86400 hidden)")
 
 # -- IPsec --------------------------------------------------------------------------------------------------------
 _add(name="transform_set", parser=r"^crypto ipsec transform-set (?P<name>\S+) (?P<transforms>.+)$",
@@ -622,6 +656,7 @@ def _sa_settings(parent):
          render="set security-association lifetime {kind} {value}",
          display=_sa_lifetime_display("set security-association lifetime"),
          remove="no set security-association lifetime {kind}", key=("kind",),
+         omit_if=lambda v: int(v["value"]) == IPSEC_LIFETIME_DEFAULTS[v["kind"]],
          summary="SA lifetime (the global defaults count as absent)")
     _add(name=parent + ".set_ikev2_profile", parent=parent, parser=r"^set ikev2-profile (?P<name>\S+)$",
          render="set ikev2-profile {name}", remove="no set ikev2-profile", summary="IKEv2 profile")
@@ -642,7 +677,8 @@ _sa_settings("crypto_map_entry")
 
 # -- interfaces ---------------------------------------------------------------------------------------------------
 _add(name="interface", parser=r"^interface (?P<name>\S+)$", render="interface {name}",
-     remove="no interface {name}", getval=_interface_getval, key=("name",), stage=70, block=True,
+     remove="no interface {name}", getval=_interface_getval, key=("name",), stage=_interface_stage, block=True,
+     stage_label="70 (Tunnel), 80 (others)",
      owner=_interface_owner, marker="interface.description",
      summary="tunnel interface (owned, marker) or outside interface (container for bindings only)")
 _add(name="interface.description", parent="interface", parser=r"^description (?P<text>.*)$",
@@ -667,10 +703,11 @@ _add(name="interface.tunnel_protection", parent="interface",
      summary="tunnel protection")
 _add(name="interface.crypto_map", parent="interface", parser=r"^crypto map (?P<map>\S+)$", render="crypto map {map}",
      remove="no crypto map {map}", owner="ledger", ledger="crypto-map-binding",
+     kept_while=("crypto_map_entry", "name", "map"),
      summary="crypto map bound on the outside interface")
 _add(name="interface.access_group", parent="interface", parser=r"^ip access-group (?P<acl>\S+) (?P<direction>in|out)$",
      render="ip access-group {acl} {direction}", remove="no ip access-group {acl} {direction}", key=("direction",),
-     owner="ledger", ledger="access-group", summary="outside ACL applied inbound")
+     owner="ledger", ledger="access-group", binds_acl="acl", summary="outside ACL applied inbound")
 
 # -- routing ------------------------------------------------------------------------------------------------------
 _add(name="router_eigrp", parser=r"^router eigrp (?P<asn>\d+)$", render="router eigrp {asn}", key=("asn",),
@@ -703,14 +740,17 @@ _add(name="ip_route", parser=r"^ip route (?P<prefix>\d\S*) (?P<mask>\d\S*) (?P<r
 class Node(object):
     """A construct with values; blocks hold child nodes. ``construct`` is None for a line nothing recognises."""
 
-    __slots__ = ("construct", "values", "children", "text", "stage")
+    __slots__ = ("construct", "values", "children", "text")
 
-    def __init__(self, construct, values, children=None, text=None, stage=None):
+    def __init__(self, construct, values, children=None, text=None):
         self.construct = construct
         self.values = values or {}
         self.children = children if children is not None else []
         self.text = text
-        self.stage = stage if stage is not None else (construct.stage if construct is not None else 0)
+
+    @property
+    def stage(self):
+        return self.construct.stage_of(self.values) if self.construct is not None else 0
 
     def __repr__(self):
         return "Node(%s, %r)" % (self.construct.name if self.construct else None, self.values)
@@ -756,7 +796,7 @@ class Node(object):
         return False
 
 
-def node_from_line(line, parent=None, stage=None):
+def node_from_line(line, parent=None):
     """Recognise one line (typed or displayed) as a child of ``parent`` (a construct name, None for top level).
 
     Returns a :class:`Node` (construct None when nothing matches)."""
@@ -766,13 +806,61 @@ def node_from_line(line, parent=None, stage=None):
     for construct in candidates:
         values = construct.parse(line)
         if values is not None:
-            return Node(construct, values, stage=stage)
+            return Node(construct, values)
     return Node(None, {}, text=" ".join(line.split()))
 
 
-def make(name, values=None, children=None, stage=None):
+def make(name, values=None, children=None):
     """An intended node of construct ``name``."""
-    return Node(BY_NAME[name], dict(values or {}), children=children, stage=stage)
+    return Node(BY_NAME[name], dict(values or {}), children=children)
+
+
+def build(name, values=None, children=()):
+    """An intended block of construct ``name``: ``children`` (nodes; ``None`` and omitted defaults dropped) in
+    table order, nodes of one construct in the order given."""
+    kept = [c for c in children if c is not None and not c.construct.omitted(c.values)]
+    kept.sort(key=lambda c: c.construct.index)
+    for child in kept:
+        if child.construct.parent != name:
+            raise ValueError("%s is not a sub-command of %s" % (child.construct.name, name))
+    return make(name, values, kept)
+
+
+def acl_entry(ace, number=None):
+    """The entry node of an ACE dict (``acl.py`` form) in a named ACL, or in numbered ACL ``number``.
+
+    The ACE text itself comes from ``acl.render_ios_ace`` (IPv4 only)."""
+    values = {"ace": aclmod.render_ios_ace(ace)}
+    if number is None:
+        return make("acl_named.entry", _ace_getval(values))
+    values["number"] = str(number)
+    return make("acl_numbered.entry", _ace_getval(values))
+
+
+def acl_remark(text, number=None):
+    if number is None:
+        return make("acl_named.remark", {"text": text})
+    return make("acl_numbered.remark", {"number": str(number), "text": text})
+
+
+def as_numbered(node):
+    """A named-form numbered ACL (``ip access-list extended 100``, as IOS-XE 16+ shows it) as numbered nodes."""
+    number = node.values["name"]
+    group = make("acl_numbered", {"number": number})
+    for child in node.children:
+        if child.name == "acl_named.remark":
+            group.children.append(acl_remark(child.values["text"], number))
+        elif child.name == "acl_named.entry":
+            group.children.append(make("acl_numbered.entry", dict(child.values, number=number)))
+    return group
+
+
+EXIT = "exit"  # leaves a sub-mode
+
+
+def ledger_block(entries):
+    """The ledger ACL holding ``entries`` (remark texts)."""
+    return make("ledger", {}, [make("ledger.entry", {"entry": entry}) for entry in entries])
 
 
 def ledger_entry(node, parent=None):
@@ -828,6 +916,6 @@ def markdown_table():
     """The construct table as Markdown (docs/ios.md shows it; a unit test keeps the two in step)."""
     rows = ["| construct | stage | what it is | ownership |", "| --- | --- | --- | --- |"]
     for construct in TABLE:
-        stage = str(construct.stage) if construct.parent is None else ""
+        stage = (construct.stage_label or str(construct.stage)) if construct.parent is None else ""
         rows.append("| `%s` | %s | %s | %s |" % (construct.name, stage, construct.summary, _owner_label(construct)))
     return "\n".join(rows)

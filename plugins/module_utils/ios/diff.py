@@ -17,8 +17,6 @@ alone. Pure Python.
 
 from ansible_collections.ipsec.vpn.plugins.module_utils.ios import constructs as C
 
-STAGE_BINDINGS = 80
-
 
 class Cmd(object):
     """One command: the line sent to the device, the same line with secrets masked, and its nesting ``depth``
@@ -49,7 +47,7 @@ def _cmd(node, text, depth=0):
 
 
 def _exit(depth):
-    return Cmd("exit", depth=depth)
+    return Cmd(C.EXIT, depth=depth)
 
 
 class Changes(object):
@@ -74,12 +72,6 @@ class Changes(object):
     @property
     def changed(self):
         return bool(self.commands)
-
-
-def stage_of(node):
-    if node.name == "interface" and node.owner_kind() == "never":
-        return STAGE_BINDINGS
-    return node.stage
 
 
 def create(node, depth=0):
@@ -167,9 +159,9 @@ class _Differ(object):
 
     def update(self, want, have, depth=0):
         construct = want.construct
-        if construct.name in ("acl_named", "acl_numbered"):
+        if construct.compare == "ordered":
             return self.update_acl(want, have)
-        if construct.name == "ledger":
+        if construct.compare == "replace":
             if [c.shown() for c in want.children] == [c.shown() for c in have.children if c.construct]:
                 return []
             return [_cmd(have, have.removal())] + create(want)
@@ -217,12 +209,12 @@ class _Differ(object):
 
     # ACLs: entries are compared in order ------------------------------------------------------------------------
     def bound_interfaces(self, acl_name):
+        """(block, line) pairs of the device that apply ACL ``acl_name``."""
         found = []
         for node in self.have_nodes:
-            if node.name != "interface":
-                continue
             for child in node.children:
-                if child.name == "interface.access_group" and child.values["acl"] == acl_name:
+                binds = child.construct.binds_acl if child.construct is not None else None
+                if binds and child.values.get(binds) == acl_name:
                     found.append((node, child))
         return found
 
@@ -239,10 +231,9 @@ class _Differ(object):
 
     def update_acl(self, want, have):
         numbered = want.construct.virtual
-        entry = "acl_numbered.entry" if numbered else "acl_named.entry"
-        remark = "acl_numbered.remark" if numbered else "acl_named.remark"
-        want_entries = [c for c in want.children if c.name == entry]
-        have_entries = [c for c in have.children if c.name == entry]
+        remark = want.construct.marker
+        want_entries = [c for c in want.children if c.construct is not None and c.construct.ordered]
+        have_entries = [c for c in have.children if c.construct is not None and c.construct.ordered]
         want_shown = [c.shown() for c in want_entries]
         have_shown = [c.shown() for c in have_entries]
         markers = [c for c in want.children if c.name == remark and C.has_marker(c.values.get("text"))]
@@ -262,16 +253,18 @@ class _Differ(object):
         lines = [_cmd(want, want.typed())]
         if need_marker:
             lines.append(_cmd(markers[0], markers[0].typed(), 1))
-        lines += [_cmd(c, "no " + c.shown(), 1) for c in have_entries if c.shown() not in want_shown]
+        lines += [_cmd(c, c.removal(), 1) for c in have_entries if c.shown() not in want_shown]
         lines += [_cmd(c, c.typed(), 1) for c in added]
         return lines
 
     # removal ----------------------------------------------------------------------------------------------------
-    def binding_still_needed(self, binding):
-        """A crypto map binding stays while the map has entries the collection does not own."""
-        name = binding.values.get("map")
+    def still_needed(self, line):
+        """A line with ``kept_while`` (a crypto map binding) stays while the device holds a matching object the
+        collection does not own (entries of that map)."""
+        construct, field, own = line.construct.kept_while
+        value = line.values.get(own)
         for node in self.have_nodes:
-            if node.name == "crypto_map_entry" and node.values["name"] == name and not self.owned(node):
+            if node.name == construct and node.values.get(field) == value and not self.owned(node):
                 return True
         return False
 
@@ -282,7 +275,7 @@ class _Differ(object):
                 continue
             if not self.child_managed(child, have, False):
                 continue
-            if child.name == "interface.crypto_map" and not self.manage_all and self.binding_still_needed(child):
+            if child.construct.kept_while and not self.manage_all and self.still_needed(child):
                 self.kept_ledger.append(C.ledger_entry(child, have))
                 continue
             lines.append(_cmd(child, child.removal(), 1))
@@ -317,17 +310,17 @@ class _Differ(object):
                 if lines and node.owner_kind() != "never":
                     self.updated.append(node)
             if lines:
-                forward.append((stage_of(node), lines))
+                forward.append((node.stage, lines))
         for node in self.have_nodes:
             if node.identity() in self.want_ids:
                 continue
             if self.owned(node):
-                backward.append((stage_of(node), [_cmd(node, node.removal())]))
+                backward.append((node.stage, [_cmd(node, node.removal())]))
                 self.removed.append(node)
             elif node.construct.block:
                 lines = self.remove_children(node)
                 if lines:
-                    backward.append((stage_of(node), lines))
+                    backward.append((node.stage, lines))
         forward.sort(key=lambda item: item[0])
         backward.sort(key=lambda item: -item[0])
         commands = []
@@ -342,13 +335,16 @@ def _ledger_commands(want_entries, have_entries, kept):
     final = list(want_entries) + [e for e in kept if e not in want_entries]
     additions = [e for e in final if e not in have_entries]
     gone = [e for e in have_entries if e not in final]
-    header = Cmd("ip access-list extended %s" % C.LEDGER_ACL, header=True)
-    first = [header] + [Cmd("remark " + e, depth=1) for e in additions] if additions else []
+    def block(entries):
+        node = C.ledger_block(entries)
+        return [Cmd(node.typed(), header=True)] + [Cmd(child.typed(), depth=1) for child in node.children]
+
+    first = block(additions) if additions else []
     last = []
     if gone:
-        last = [Cmd("no ip access-list extended %s" % C.LEDGER_ACL)]
+        last = [Cmd(C.ledger_block([]).removal())]
         if final:
-            last += [header] + [Cmd("remark " + e, depth=1) for e in final]
+            last += block(final)
     return first, last
 
 

@@ -1,11 +1,13 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A host's plan -> intended IOS nodes -> the reviewable text artifact.
 
-The renderer reads only the plan (docs/plan.md) and never recomputes it: names, numbers, ACL lines, isakmp policy
-lines and IKEv2 proposal lines come from the plan as they are. Every line goes through the construct table
-(:mod:`.constructs`), so what is rendered is exactly what the diff later recognises. Pure Python.
+The renderer reads only the plan (docs/plan.md), which is structured data, and never recomputes it: names, numbers,
+ACL entries, isakmp policy and IKEv2 proposal keywords come from the plan as they are. It spells no IOS line itself:
+it fills construct nodes (:mod:`.constructs`) with values, and the construct table writes the lines, so what is
+rendered is exactly what the diff later recognises. Pure Python.
 """
 
+from ansible_collections.ipsec.vpn.plugins.module_utils.errors import AclError
 from ansible_collections.ipsec.vpn.plugins.module_utils.ios import constructs as C
 
 DEFAULT_OPTIONS = {
@@ -15,9 +17,6 @@ DEFAULT_OPTIONS = {
     # push the plan's static routes (named IPSEC-VPN so that they can be told apart and purged).
     "manage_routes": True,
 }
-
-STAGE_BINDINGS = 80
-
 
 class RenderError(ValueError):
     """The plan holds something this renderer cannot express for IOS."""
@@ -33,46 +32,50 @@ def _options(options):
     return merged
 
 
-def _child(parent, line):
-    node = C.node_from_line(line, parent)
-    if node.construct is None:
-        raise RenderError("rendered line %r is not a known sub-command of %s" % (line, parent))
-    return node
+def _sub(construct, **values):
+    """A sub-command node; ``None`` when a value it needs is missing (the line is left out)."""
+    if any(value is None for value in values.values()):
+        return None
+    return C.make(construct, values)
 
 
-def _block(name, values, lines, stage=None):
-    node = C.make(name, values, stage=stage)
-    for line in lines:
-        node.children.append(line if isinstance(line, C.Node) else _child(name, line))
-    return node
+def _text(value):
+    return None if value is None else str(value)
 
 
-def _acl(name, marker, lines):
+def _acl(name, marker, entries):
     name = str(name)
-    if name.isdigit():
-        node = C.make("acl_numbered", {"number": name})
-        for line in ["remark " + marker] + list(lines):
-            child = C.node_from_line("access-list %s %s" % (name, line))
-            if child.construct is None or child.construct.parent != "acl_numbered":
-                raise RenderError("ACL %s: cannot render %r" % (name, line))
-            node.children.append(child)
-        return node
-    return _block("acl_named", {"name": name}, ["remark " + marker] + list(lines))
+    number = name if name.isdigit() else None
+    children = [C.acl_remark(marker, number)]
+    for ace in entries:
+        try:
+            children.append(C.acl_entry(ace, number))
+        except (AclError, ValueError, TypeError, KeyError) as err:
+            raise RenderError("ACL %s: cannot render entry %r for IOS: %s" % (name, ace, err)) from None
+    if number is not None:
+        return C.build("acl_numbered", {"number": number}, children)
+    return C.build("acl_named", {"name": name}, children)
 
 
-def _lifetime_lines(entry):
-    lines = []
-    for kind, field in (("seconds", "lifetime_seconds"), ("kilobytes", "lifetime_kilobytes")):
-        value = entry.get(field)
-        if value is not None and int(value) != C.IPSEC_LIFETIME_DEFAULTS[kind]:
-            lines.append("set security-association lifetime %s %d" % (kind, int(value)))
-    return lines
+def _lifetimes(parent, entry):
+    return [_sub(parent + ".set_lifetime", kind=kind, value=_text(entry.get("lifetime_" + kind)))
+            for kind in ("seconds", "kilobytes")]
+
+
+def _sa_settings(parent, entry):
+    """``set transform-set``, ``set pfs``, lifetimes and ``set ikev2-profile`` of a crypto map entry or IPsec
+    profile (the table puts them in IOS order)."""
+    return [
+        _sub(parent + ".set_transform_set", names=" ".join(entry["transform_sets"])),
+        _sub(parent + ".set_pfs", group=entry.get("pfs") or None),
+        _sub(parent + ".set_ikev2_profile", name=entry.get("ikev2_profile") or None),
+    ] + _lifetimes(parent, entry)
 
 
 def _container(containers, order, name):
     name = C.interface_name(name)
     if name not in containers:
-        containers[name] = C.make("interface", {"name": name}, stage=STAGE_BINDINGS)
+        containers[name] = C.make("interface", {"name": name})
         order.append(name)
     return containers[name]
 
@@ -95,6 +98,77 @@ def _route(route):
 
 def _identity(kind_value):
     return "address" if C.is_ipv4(kind_value) else "fqdn"
+
+
+def _psk(tunnel_name, psk):
+    if len(str(psk).split()) != 1:
+        raise RenderError("tunnel %s: an IOS pre-shared key cannot contain white space" % tunnel_name)
+    return str(psk)
+
+
+def _isakmp_policy(policy):
+    return C.build("isakmp_policy", {"priority": str(policy["priority"])}, [
+        _sub("isakmp_policy." + field, value=_text(policy.get(field)))
+        for field in ("encryption", "hash", "authentication", "group", "lifetime")
+    ])
+
+
+def _ikev2_proposal(proposal):
+    return C.build("ikev2_proposal", {"name": proposal["name"]}, [
+        _sub("ikev2_proposal." + field, value=" ".join(str(v) for v in proposal.get(field) or []) or None)
+        for field in ("encryption", "integrity", "prf", "group")
+    ])
+
+
+def _ikev2_profile(profile):
+    remote, local = profile["match_identity_remote"], profile["identity_local"]
+    remote_kind = _identity(remote)
+    dpd = profile.get("dpd")
+    children = [
+        _sub("ikev2_profile.description", text=C.marker_text(profile["tunnel"])),
+        C.make("ikev2_profile.match_identity", {"kind": remote_kind, "value": remote,
+                                                "mask": C.HOST_MASK if remote_kind == "address" else None}),
+        _sub("ikev2_profile.identity_local", kind=_identity(local), value=local),
+        _sub("ikev2_profile.authentication", direction="remote", method=profile["authentication"]),
+        _sub("ikev2_profile.authentication", direction="local", method=profile["authentication"]),
+        _sub("ikev2_profile.keyring", name=profile.get("keyring")),
+        _sub("ikev2_profile.dpd", interval=_text(dpd["interval"]), retry=_text(dpd["retry_interval"]),
+             mode=dpd["mode"]) if dpd else None,
+        _sub("ikev2_profile.lifetime", value=_text(profile.get("lifetime") or None)),
+    ]
+    return C.build("ikev2_profile", {"name": profile["name"]}, children)
+
+
+def _tunnel_interface(tunnel, opts):
+    tif = tunnel["tunnel_interface"]
+    source = tif["source_address"] if opts["tunnel_source"] == "address" else C.interface_name(tif["source"])
+    children = [
+        _sub("interface.description", text=C.marker_text(tunnel["name"])),
+        _sub("interface.ip_address", address=tif["ip"], mask=tif["netmask"]),
+        _sub("interface.ip_mtu", value=_text(tif.get("ip_mtu") or None)),
+        _sub("interface.tcp_mss", value=_text(tif.get("tcp_adjust_mss") or None)),
+        _sub("interface.tunnel_source", source=source),
+        _sub("interface.tunnel_destination", address=tif["destination"]),
+        _sub("interface.tunnel_mode", mode=C.TUNNEL_MODES[tif["mode"]]),
+        _sub("interface.tunnel_protection", profile=tif["ipsec_profile"])
+        if tif.get("protection") == "ipsec_profile" else None,
+    ]
+    return C.build("interface", {"name": C.interface_name(tif["name"])}, children)
+
+
+def _routing(proto):
+    passive = [C.interface_name(i) for i in proto.get("passive_interfaces") or []]
+    if proto["protocol"] == "eigrp":
+        children = [_sub("router_eigrp.network", address=n["network"], wildcard=n["wildcard"])
+                    for n in proto["networks"]]
+        children += [_sub("router_eigrp.passive", ifname=i) for i in passive]
+        return C.build("router_eigrp", {"asn": str(proto["as_number"])}, children)
+    if proto["protocol"] == "ospf":
+        children = [_sub("router_ospf.network", address=n["network"], wildcard=n["wildcard"], area=_text(n["area"]))
+                    for n in proto["networks"]]
+        children += [_sub("router_ospf.passive", ifname=i) for i in passive]
+        return C.build("router_ospf", {"pid": str(proto["process_id"])}, children)
+    raise RenderError("routing protocol %r is not supported on IOS" % proto["protocol"])
 
 
 def intended_nodes(plan, options=None):
@@ -120,23 +194,20 @@ def intended_nodes(plan, options=None):
         if not acl or acl["name"] in seen_acls:
             continue
         seen_acls.add(acl["name"])
-        nodes.append(_acl(acl["name"], C.marker_text(tunnel["name"]), acl["ios_lines"]))
+        nodes.append(_acl(acl["name"], C.marker_text(tunnel["name"]), acl["entries"]))
     outside = plan.get("outside_acl")
     if outside:
-        nodes.append(_acl(outside["name"], C.marker_text("outside"), outside["ios_lines"]))
+        nodes.append(_acl(outside["name"], C.marker_text("outside"), outside["entries"]))
 
     # IKEv1
-    for policy in plan.get("isakmp_policies") or []:
-        nodes.append(_block("isakmp_policy", {"priority": str(policy["priority"])}, policy["lines"]))
+    nodes.extend(_isakmp_policy(policy) for policy in plan.get("isakmp_policies") or [])
     seen_keys = set()
     for tunnel in tunnels:
         if tunnel["ike"]["version"] != 1 or not tunnel.get("psk") or tunnel["peer_address"] in seen_keys:
             continue
-        if len(str(tunnel["psk"]).split()) != 1:
-            raise RenderError("tunnel %s: an IOS pre-shared key cannot contain white space" % tunnel["name"])
         seen_keys.add(tunnel["peer_address"])
-        nodes.append(C.make("isakmp_key", {"key": str(tunnel["psk"]), "address": tunnel["peer_address"],
-                                           "mask": None, "encrypted": False}))
+        nodes.append(C.make("isakmp_key", {"key": _psk(tunnel["name"], tunnel["psk"]),
+                                           "address": tunnel["peer_address"], "mask": None, "encrypted": False}))
     keepalive = plan.get("isakmp_keepalive")
     if keepalive:
         nodes.append(C.make("isakmp_keepalive", {"interval": str(keepalive["interval"]),
@@ -147,50 +218,29 @@ def intended_nodes(plan, options=None):
 
     # IKEv2
     ikev2 = plan.get("ikev2") or {}
-    for proposal in ikev2.get("proposals") or []:
-        nodes.append(_block("ikev2_proposal", {"name": proposal["name"]}, proposal["lines"]))
+    nodes.extend(_ikev2_proposal(proposal) for proposal in ikev2.get("proposals") or [])
     policy = ikev2.get("policy")
     if policy:
-        lines = []
-        if policy.get("match_address_local"):
-            lines.append("match address local %s" % policy["match_address_local"])
-        lines += ["proposal %s" % name for name in policy["proposals"]]
-        nodes.append(_block("ikev2_policy", {"name": policy["name"]}, lines))
+        children = [_sub("ikev2_policy.match_local", address=policy.get("match_address_local") or None)]
+        children += [_sub("ikev2_policy.proposal", name=name) for name in policy["proposals"]]
+        nodes.append(C.build("ikev2_policy", {"name": policy["name"]}, children))
     keyring = ikev2.get("keyring")
     if keyring:
         peers = []
         for peer in keyring["peers"]:
-            if len(str(peer["psk"]).split()) != 1:
-                raise RenderError("tunnel %s: an IOS pre-shared key cannot contain white space" % peer["name"])
-            psk = C.make("ikev2_keyring.peer.psk", {"direction": None, "key": str(peer["psk"]), "encrypted": False})
-            peers.append(_block("ikev2_keyring.peer", {"name": peer["name"]},
-                                ["description " + C.marker_text(peer["name"]), "address " + peer["address"], psk]))
-        nodes.append(_block("ikev2_keyring", {"name": keyring["name"]}, peers))
-    for profile in ikev2.get("profiles") or []:
-        remote = profile["match_identity_remote"]
-        local = profile["identity_local"]
-        remote_line = "match identity remote address %s 255.255.255.255" % remote
-        if _identity(remote) == "fqdn":
-            remote_line = "match identity remote fqdn %s" % remote
-        lines = [
-            "description " + C.marker_text(profile["tunnel"]),
-            remote_line,
-            "identity local %s %s" % (_identity(local), local),
-            "authentication remote %s" % profile["authentication"],
-            "authentication local %s" % profile["authentication"],
-            "keyring local %s" % profile["keyring"],
-        ]
-        if profile.get("dpd"):
-            dpd = profile["dpd"]
-            lines.append("dpd %s %s %s" % (dpd["interval"], dpd["retry_interval"], dpd["mode"]))
-        if profile.get("lifetime") and int(profile["lifetime"]) != C.IKEV2_LIFETIME_DEFAULT:
-            lines.append("lifetime %d" % int(profile["lifetime"]))
-        nodes.append(_block("ikev2_profile", {"name": profile["name"]}, lines))
+            peers.append(C.build("ikev2_keyring.peer", {"name": peer["name"]}, [
+                _sub("ikev2_keyring.peer.description", text=C.marker_text(peer["name"])),
+                C.make("ikev2_keyring.peer.address", {"address": peer["address"], "mask": None}),
+                C.make("ikev2_keyring.peer.psk", {"direction": None, "key": _psk(peer["name"], peer["psk"]),
+                                                  "encrypted": False}),
+            ]))
+        nodes.append(C.build("ikev2_keyring", {"name": keyring["name"]}, peers))
+    nodes.extend(_ikev2_profile(profile) for profile in ikev2.get("profiles") or [])
 
     # IPsec
     for tset in plan.get("transform_sets") or []:
-        nodes.append(_block("transform_set", {"name": tset["name"], "transforms": " ".join(tset["transforms"])},
-                            ["mode %s" % tset["mode"]]))
+        nodes.append(C.build("transform_set", {"name": tset["name"], "transforms": " ".join(tset["transforms"])},
+                             [_sub("transform_set.mode", mode=tset["mode"])]))
     sa_lifetime = plan.get("ipsec_sa_lifetime")
     if sa_lifetime:
         for kind in ("seconds", "kilobytes"):
@@ -198,67 +248,35 @@ def intended_nodes(plan, options=None):
             if value is not None:
                 nodes.append(C.make("ipsec_sa_lifetime", {"kind": kind, "value": str(int(value))}))
     for profile in plan.get("ipsec_profiles") or []:
-        lines = ["description " + C.marker_text(profile["tunnel"]),
-                 "set transform-set " + " ".join(profile["transform_sets"])]
-        if profile.get("pfs"):
-            lines.append("set pfs " + profile["pfs"])
-        lines += _lifetime_lines(profile)
-        if profile.get("ikev2_profile"):
-            lines.append("set ikev2-profile " + profile["ikev2_profile"])
-        nodes.append(_block("ipsec_profile", {"name": profile["name"]}, lines))
+        children = [_sub("ipsec_profile.description", text=C.marker_text(profile["tunnel"]))]
+        nodes.append(C.build("ipsec_profile", {"name": profile["name"]}, children + _sa_settings("ipsec_profile",
+                                                                                                   profile)))
     for cmap in plan.get("crypto_maps") or []:
         for entry in cmap["entries"]:
-            lines = ["description " + C.marker_text(entry["tunnel"]), "set peer " + entry["peer"],
-                     "set transform-set " + " ".join(entry["transform_sets"])]
-            if entry.get("pfs"):
-                lines.append("set pfs " + entry["pfs"])
-            lines += _lifetime_lines(entry)
-            if entry.get("ikev2_profile"):
-                lines.append("set ikev2-profile " + entry["ikev2_profile"])
-            if entry.get("acl"):
-                lines.append("match address " + entry["acl"])
-            nodes.append(_block("crypto_map_entry", {"name": cmap["name"], "seq": str(entry["sequence"])}, lines))
+            children = [
+                _sub("crypto_map_entry.description", text=C.marker_text(entry["tunnel"])),
+                _sub("crypto_map_entry.set_peer", address=entry["peer"]),
+                _sub("crypto_map_entry.match_address", acl=entry.get("acl") or None),
+            ]
+            nodes.append(C.build("crypto_map_entry", {"name": cmap["name"], "seq": str(entry["sequence"])},
+                                 children + _sa_settings("crypto_map_entry", entry)))
         binding = _container(containers, container_order, cmap["interface"])
-        binding.children.append(_child("interface", "crypto map " + cmap["name"]))
+        binding.children.append(C.make("interface.crypto_map", {"map": cmap["name"]}))
 
     # tunnel interfaces (GRE over IPsec, VTI)
     for tunnel in sorted(tunnels, key=lambda t: (t.get("tunnel_interface") or {}).get("number") or 0):
-        tif = tunnel.get("tunnel_interface")
-        if not tif:
-            continue
-        source = tif["source_address"] if opts["tunnel_source"] == "address" else C.interface_name(tif["source"])
-        lines = ["description " + C.marker_text(tunnel["name"]), "ip address %s %s" % (tif["ip"], tif["netmask"])]
-        if tif.get("ip_mtu"):
-            lines.append("ip mtu %d" % int(tif["ip_mtu"]))
-        if tif.get("tcp_adjust_mss"):
-            lines.append("ip tcp adjust-mss %d" % int(tif["tcp_adjust_mss"]))
-        lines += ["tunnel source %s" % source, "tunnel destination %s" % tif["destination"]]
-        lines.append("tunnel mode %s" % ("ipsec ipv4" if tif["mode"] == "ipsec_ipv4" else "gre ip"))
-        if tif.get("protection") == "ipsec_profile":
-            lines.append("tunnel protection ipsec profile %s" % tif["ipsec_profile"])
-        nodes.append(_block("interface", {"name": C.interface_name(tif["name"])}, lines))
+        if tunnel.get("tunnel_interface"):
+            nodes.append(_tunnel_interface(tunnel, opts))
 
     # outside ACL binding
     if outside:
         binding = _container(containers, container_order, outside["interface"])
-        binding.children.append(_child("interface", "ip access-group %s %s" % (outside["name"],
-                                                                               outside.get("direction", "in"))))
+        binding.children.append(C.make("interface.access_group", {"acl": outside["name"],
+                                                                  "direction": outside.get("direction", "in")}))
     nodes.extend(containers[name] for name in container_order)
 
     # routing
-    for proto in plan.get("routing_protocols") or []:
-        if proto["protocol"] == "eigrp":
-            lines = ["network %s %s" % (n["network"], n["wildcard"]) for n in proto["networks"]]
-            lines += ["passive-interface %s" % C.interface_name(i) for i in proto.get("passive_interfaces") or []]
-            nodes.append(_block("router_eigrp", {"asn": str(proto["as_number"])}, lines))
-        elif proto["protocol"] == "ospf":
-            # the area is per network in the planner's output (docs/plan.md shows it per process): take either
-            lines = ["network %s %s area %s" % (n["network"], n["wildcard"], n.get("area", proto.get("area")))
-                     for n in proto["networks"]]
-            lines += ["passive-interface %s" % C.interface_name(i) for i in proto.get("passive_interfaces") or []]
-            nodes.append(_block("router_ospf", {"pid": str(proto["process_id"])}, lines))
-        else:
-            raise RenderError("routing protocol %r is not supported on IOS" % proto["protocol"])
+    nodes.extend(_routing(proto) for proto in plan.get("routing_protocols") or [])
     if opts["manage_routes"]:
         nodes.extend(_route(r) for r in plan.get("routes") or [])
 
@@ -298,7 +316,7 @@ def ledger_node(nodes):
     entries = C.ledger_entries(nodes)
     if not entries:
         return None
-    return _block("ledger", {}, ["remark " + entry for entry in entries])
+    return C.ledger_block(entries)
 
 
 def has_secrets(nodes):

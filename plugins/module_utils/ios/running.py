@@ -71,24 +71,13 @@ def recognise(text):
             _recognise_children(node, children)
         if node.name == "acl_named" and node.values["name"].isdigit():
             # IOS-XE 16+ shows a numbered ACL as 'ip access-list extended 100' with sequence numbers
-            node = _as_numbered(node)
+            node = C.as_numbered(node)
             if node.values["number"] in numbered:
                 numbered[node.values["number"]].children.extend(node.children)
                 continue
             numbered[node.values["number"]] = node
         nodes.append(node)
     return nodes
-
-
-def _as_numbered(node):
-    number = node.values["name"]
-    group = C.make("acl_numbered", {"number": number})
-    for child in node.children:
-        if child.name == "acl_named.remark":
-            group.children.append(C.node_from_line("access-list %s remark %s" % (number, child.values["text"])))
-        elif child.name == "acl_named.entry":
-            group.children.append(C.node_from_line("access-list %s %s" % (number, child.values["ace"])))
-    return group
 
 
 class Running(object):

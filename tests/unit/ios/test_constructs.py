@@ -5,8 +5,9 @@ import os
 import sys
 
 import pytest
+from ansible_collections.ipsec.vpn.plugins.module_utils import algorithms as alg
 from ansible_collections.ipsec.vpn.plugins.module_utils.ios import constructs as C
-from ansible_collections.ipsec.vpn.plugins.module_utils.ios import running
+from ansible_collections.ipsec.vpn.plugins.module_utils.ios import render, running
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 if REPO not in sys.path:
@@ -324,3 +325,89 @@ def test_ios_xe_sequence_numbers_and_numbered_acls_as_named_blocks():
 
     assert view(xe) == view(classic)
     assert view(xe)[0][0] == ("acl_numbered", "100") and view(xe)[0][2] is True
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The lines of the algorithm table's keywords: the construct table assembles them (the algorithm table keeps only
+# the keyword). Expected forms: DOMAIN facts on how IOS types and shows an isakmp policy / IKEv2 proposal.
+# --------------------------------------------------------------------------------------------------------------
+
+def _policy_block(policy):
+    plan = {"platform": "ios", "kind": "gateway", "isakmp_policies": [dict(policy, priority=10)]}
+    (node,) = render.intended_nodes(plan)
+    typed = [child.typed() for child in node.children]
+    shown = [child.shown() for child in node.children if child.shown() is not None]
+    return typed, shown
+
+
+def test_isakmp_policy_lines_of_the_seed():
+    typed, shown = _policy_block(alg.ios_isakmp_policy("des", "md5", 2, "psk", 86400))
+    assert typed == ["encryption des", "hash md5", "authentication pre-share", "group 2"]
+    assert shown == ["hash md5", "authentication pre-share", "group 2"]
+
+
+def test_isakmp_policy_lines_modern():
+    typed, shown = _policy_block(alg.ios_isakmp_policy("aes256", "sha256", 14, "psk", 3600))
+    assert typed == ["encryption aes 256", "hash sha256", "authentication pre-share", "group 14", "lifetime 3600"]
+    assert shown == ["encr aes 256", "hash sha256", "authentication pre-share", "group 14", "lifetime 3600"]
+
+
+def test_isakmp_policy_of_defaults_shows_nothing():
+    typed, shown = _policy_block(alg.ios_isakmp_policy("des", "sha1", 1, "rsa-sig", None))
+    assert typed == ["encryption des", "hash sha", "authentication rsa-sig", "group 1"]
+    assert shown == []
+
+
+def test_ikev2_proposal_lines():
+    proposal = dict(alg.ios_ikev2_proposal(["aes256", "aes128"], "sha256", None, [14, 19]), name="P")
+    (node,) = render.intended_nodes({"platform": "ios", "kind": "gateway", "ikev2": {"proposals": [proposal]}})
+    assert [child.typed() for child in node.children] == [
+        "encryption aes-cbc-256 aes-cbc-128",
+        "integrity sha256",
+        "group 14 19",
+    ]
+
+
+@pytest.mark.parametrize(
+    "construct, target, kind, name, expected",
+    [
+        ("isakmp_policy.encryption", "ios_ikev1", "encryption", "aes256", "encr aes 256"),
+        ("isakmp_policy.encryption", "ios_ikev1", "encryption", "aes128", "encr aes"),
+        ("isakmp_policy.encryption", "ios_ikev1", "encryption", "3des", "encr 3des"),
+        ("isakmp_policy.encryption", "ios_ikev1", "encryption", "des", None),
+        ("isakmp_policy.hash", "ios_ikev1", "integrity", "sha1", None),
+        ("isakmp_policy.hash", "ios_ikev1", "integrity", "md5", "hash md5"),
+        ("isakmp_policy.group", "ios_ikev1", "dh_group", 1, None),
+        ("isakmp_policy.group", "ios_ikev1", "dh_group", 14, "group 14"),
+        ("isakmp_policy.authentication", "ios_ikev1", "authentication", "rsa-sig", None),
+        ("isakmp_policy.authentication", "ios_ikev1", "authentication", "psk", "authentication pre-share"),
+        ("ikev2_proposal.encryption", "ios_ikev2", "encryption", "aes256gcm16", "encryption aes-gcm-256"),
+        ("ikev2_proposal.prf", "ios_ikev2", "prf", "sha256", "prf sha256"),
+        ("ikev2_proposal.group", "ios_ikev2", "dh_group", 19, "group 19"),
+    ],
+)
+def test_displayed_line_of_one_algorithm(construct, target, kind, name, expected):
+    assert C.make(construct, {"value": alg.keyword(target, kind, name)}).shown() == expected
+
+
+def test_displayed_pfs_line():
+    node = C.make("crypto_map_entry.set_pfs", {"group": alg.ios_pfs(14)})
+    assert node.shown() == "set pfs group14"
+
+
+def test_build_orders_children_as_the_table_and_drops_defaults():
+    node = C.build("crypto_map_entry", {"name": "M", "seq": "10"}, [
+        C.make("crypto_map_entry.match_address", {"acl": "A"}),
+        C.make("crypto_map_entry.set_lifetime", {"kind": "seconds", "value": "3600"}),
+        C.make("crypto_map_entry.set_peer", {"address": "198.51.100.2"}),
+        None,
+    ])
+    assert [child.typed() for child in node.children] == ["set peer 198.51.100.2", "match address A"]
+    with pytest.raises(ValueError, match="not a sub-command"):
+        C.build("ipsec_profile", {"name": "P"}, [C.make("crypto_map_entry.set_peer", {"address": "198.51.100.2"})])
+
+
+def test_stage_is_a_property_of_the_construct():
+    assert C.make("interface", {"name": "Tunnel3"}).stage == 70
+    assert C.make("interface", {"name": "GigabitEthernet1"}).stage == 80  # bindings come after what they bind
+    assert C.make("crypto_map_entry", {"name": "M", "seq": "10"}).stage == 60

@@ -426,38 +426,6 @@ def test_isakmp_policy_seed():
         "authentication": "pre-share",
         "lifetime": 86400,
     }
-    assert alg.ios_isakmp_policy_lines(policy) == ["encryption des", "hash md5", "authentication pre-share", "group 2"]
-    assert alg.ios_isakmp_policy_lines(policy, displayed=True) == ["hash md5", "authentication pre-share", "group 2"]
-
-
-def test_isakmp_policy_modern_displayed():
-    policy = alg.ios_isakmp_policy("aes256", "sha256", 14, "psk", 3600)
-    assert alg.ios_isakmp_policy_lines(policy) == [
-        "encryption aes 256",
-        "hash sha256",
-        "authentication pre-share",
-        "group 14",
-        "lifetime 3600",
-    ]
-    assert alg.ios_isakmp_policy_lines(policy, displayed=True) == [
-        "encr aes 256",
-        "hash sha256",
-        "authentication pre-share",
-        "group 14",
-        "lifetime 3600",
-    ]
-
-
-def test_isakmp_policy_all_defaults_display_nothing():
-    policy = alg.ios_isakmp_policy("des", "sha1", 1, "rsa-sig", None)
-    assert policy["lifetime"] == 86400
-    assert alg.ios_isakmp_policy_lines(policy, displayed=True) == []
-    assert alg.ios_isakmp_policy_lines(policy) == [
-        "encryption des",
-        "hash sha",
-        "authentication rsa-sig",
-        "group 1",
-    ]
 
 
 def test_isakmp_policy_refusals():
@@ -471,37 +439,6 @@ def test_isakmp_policy_refusals():
         alg.ios_isakmp_policy("aes256", "sha256", 14, "psk", "a day")
     with pytest.raises(AlgorithmError, match="group 31"):
         alg.ios_isakmp_policy("aes256", "sha256", 31, "psk", 86400)
-    with pytest.raises(AlgorithmError, match="no hash"):
-        alg.ios_isakmp_policy_lines({"encryption": "aes 256"})
-
-
-@pytest.mark.parametrize(
-    "target, kind, name, expected",
-    [
-        ("ios_ikev1", "encryption", "aes256", "encr aes 256"),
-        ("ios_ikev1", "encryption", "aes128", "encr aes"),
-        ("ios_ikev1", "encryption", "3des", "encr 3des"),
-        ("ios_ikev1", "encryption", "des", None),
-        ("ios_ikev1", "integrity", "sha1", None),
-        ("ios_ikev1", "integrity", "md5", "hash md5"),
-        ("ios_ikev1", "dh_group", 1, None),
-        ("ios_ikev1", "dh_group", 14, "group 14"),
-        ("ios_ikev1", "authentication", "rsa-sig", None),
-        ("ios_ikev1", "authentication", "psk", "authentication pre-share"),
-        ("ios_ikev2", "encryption", "aes256gcm16", "encryption aes-gcm-256"),
-        ("ios_ikev2", "prf", "sha256", "prf sha256"),
-        ("ios_ikev2", "dh_group", 19, "group 19"),
-        ("ios_transform", "encryption", "aes256", "esp-aes 256"),
-        ("ios_transform", "dh_group", 14, "set pfs group14"),
-    ],
-)
-def test_ios_displayed_line(target, kind, name, expected):
-    assert alg.ios_displayed_line(target, kind, name) == expected
-
-
-def test_ios_displayed_line_strongswan_refused():
-    with pytest.raises(AlgorithmError, match="not IOS"):
-        alg.ios_displayed_line("strongswan", "encryption", "aes256")
 
 
 # --------------------------------------------------------------------------- IOS IKEv2
@@ -515,11 +452,6 @@ def test_ikev2_proposal_cbc():
         "prf": [],
         "group": ["14", "19"],
     }
-    assert alg.ios_ikev2_proposal_lines(proposal) == [
-        "encryption aes-cbc-256 aes-cbc-128",
-        "integrity sha256",
-        "group 14 19",
-    ]
 
 
 def test_ikev2_proposal_gcm_needs_prf():

@@ -5,6 +5,12 @@ import copy
 import pytest
 from ansible_collections.ipsec.vpn.plugins.module_utils import planner
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import IntentErrors
+from ansible_collections.ipsec.vpn.plugins.module_utils.ios import constructs as C
+
+
+def ace_lines(acl_block):
+    """The typed IOS entry lines the construct table writes for a plan's ACL (the plan itself holds no IOS text)."""
+    return [C.acl_entry(ace).typed() for ace in acl_block["entries"]]
 
 SECRET_A = "alpha-secret-1"
 SECRET_B = "bravo-secret-2"
@@ -158,7 +164,7 @@ def test_selector_mismatch_on_ports():
     intent["tunnels"][0]["selectors"] = {"protocol": "tcp", "b_port": 443}
     assert planner.check_intent(intent) == []
     plans = planner.plan_all(intent)
-    assert plans["hq"]["tunnels"][0]["acl"]["ios_lines"] == [
+    assert ace_lines(plans["hq"]["tunnels"][0]["acl"]) == [
         "permit tcp 10.1.0.0 0.0.255.255 10.11.0.0 0.0.255.255 eq 443"
     ]
     assert plans["br1"]["tunnels"][0]["children"][0]["local_ts"] == "10.11.0.0/16[tcp/443]"

@@ -146,7 +146,7 @@ def test_ipv6_only_between_strongswan_gateways():
     intent["gateways"]["a1"]["protected_networks"] = ["2001:db8:1::/48"]
     plan = planner.plan_host(intent, "a1")
     assert plan["tunnels"][0]["children"][0]["local_ts"] == "2001:db8:1::/48"
-    assert plan["tunnels"][0]["acl"]["ios_lines"] == []
+    assert plan["tunnels"][0]["acl"]["entries"][0]["source"] == "2001:db8:1::/48"
 
 
 def test_unknown_top_level_key_and_wrong_types():

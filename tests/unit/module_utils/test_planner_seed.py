@@ -5,6 +5,12 @@ import os
 import pytest
 import yaml
 from ansible_collections.ipsec.vpn.plugins.module_utils import planner
+from ansible_collections.ipsec.vpn.plugins.module_utils.ios import constructs as C
+
+
+def ace_lines(acl_block):
+    """The typed IOS entry lines the construct table writes for a plan's ACL (the plan itself holds no IOS text)."""
+    return [C.acl_entry(ace).typed() for ace in acl_block["entries"]]
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 SEED = os.path.join(REPO, "inventories", "seed")
@@ -61,7 +67,10 @@ def test_routing_seed_ikev2_objects():
     r2 = planner.plan_host(load_seed("routing"), "R2")
     assert r2["isakmp_policies"] == []
     assert [p["name"] for p in r2["ikev2"]["proposals"]] == ["IKEV2-AES-CBC-256-SHA256-14"]
-    assert r2["ikev2"]["proposals"][0]["lines"] == ["encryption aes-cbc-256", "integrity sha256", "group 14"]
+    assert r2["ikev2"]["proposals"][0] == {
+        "name": "IKEV2-AES-CBC-256-SHA256-14", "encryption": ["aes-cbc-256"], "integrity": ["sha256"], "prf": [],
+        "group": ["14"],
+    }
     assert r2["ikev2"]["policy"] == {
         "name": "IPSEC-VPN",
         "match_address_local": "20.1.1.2",
@@ -84,7 +93,9 @@ def test_site_to_site_seed_matches_the_reference_config():
     r2, r3 = plans["R2"], plans["R3"]
     (policy,) = r2["isakmp_policies"]
     assert policy["priority"] == 10
-    assert policy["lines"] == ["encryption des", "hash md5", "authentication pre-share", "group 2"]
+    assert {k: policy[k] for k in ("encryption", "hash", "authentication", "group", "lifetime")} == {
+        "encryption": "des", "hash": "md5", "authentication": "pre-share", "group": "2", "lifetime": 86400,
+    }
     assert r2["isakmp_keepalive"] == {"interval": 10, "retry_interval": 3, "mode": "on-demand"}
     assert r2["transform_sets"] == [
         {"name": "MYSET", "protocol": "esp", "transforms": ["esp-des", "esp-md5-hmac"], "mode": "tunnel"}
@@ -104,10 +115,10 @@ def test_site_to_site_seed_matches_the_reference_config():
             "ikev2_profile": None,
         }
     ]
-    assert r2["tunnels"][0]["acl"]["ios_lines"] == ["permit ip 172.16.1.0 0.0.0.255 172.16.2.0 0.0.0.255"]
-    assert r3["tunnels"][0]["acl"]["ios_lines"] == ["permit ip 172.16.2.0 0.0.0.255 172.16.1.0 0.0.0.255"]
+    assert ace_lines(r2["tunnels"][0]["acl"]) == ["permit ip 172.16.1.0 0.0.0.255 172.16.2.0 0.0.0.255"]
+    assert ace_lines(r3["tunnels"][0]["acl"]) == ["permit ip 172.16.2.0 0.0.0.255 172.16.1.0 0.0.0.255"]
     assert r2["outside_acl"]["name"] == "100"
-    assert r2["outside_acl"]["ios_lines"] == [
+    assert ace_lines(r2["outside_acl"]) == [
         "permit udp any eq 500 any eq isakmp",
         "permit esp any any",
         "permit ip 172.16.2.0 0.0.0.255 172.16.1.0 0.0.0.255",
@@ -124,7 +135,7 @@ def test_gre_seed():
     plans = planner.plan_all(load_seed("gre_over_ipsec"))
     r2 = plans["R2"]
     tunnel = r2["tunnels"][0]
-    assert tunnel["acl"]["ios_lines"] == ["permit gre any any"]
+    assert ace_lines(tunnel["acl"]) == ["permit gre any any"]
     assert tunnel["ipsec"]["mode"] == "transport"
     assert r2["transform_sets"][0]["mode"] == "transport"
     ti = tunnel["tunnel_interface"]
@@ -177,12 +188,12 @@ def test_gre_outside_acl_forms():
     intent = load_seed("gre_over_ipsec")
     intent["gateways"]["R2"]["outside_acl"] = {"enabled": True, "permit_nat_traversal": False}
     plan = planner.plan_host(intent, "R2")
-    assert plan["outside_acl"]["ios_lines"] == [
+    assert ace_lines(plan["outside_acl"]) == [
         "permit udp any eq 500 any eq isakmp",
         "permit esp any any",
         "permit gre any any",
     ]
     intent["tunnels"][0]["overlay"]["gre_acl"] = "host"
     plan = planner.plan_host(intent, "R2")
-    assert plan["outside_acl"]["ios_lines"][-1] == "permit gre host 202.100.1.2 host 202.100.1.1"
-    assert plan["tunnels"][0]["acl"]["ios_lines"] == ["permit gre host 202.100.1.1 host 202.100.1.2"]
+    assert ace_lines(plan["outside_acl"])[-1] == "permit gre host 202.100.1.2 host 202.100.1.1"
+    assert ace_lines(plan["tunnels"][0]["acl"]) == ["permit gre host 202.100.1.1 host 202.100.1.2"]
