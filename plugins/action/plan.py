@@ -11,7 +11,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
-from ansible_collections.ipsec.vpn.plugins.module_utils import planner
+from ansible_collections.ipsec.vpn.plugins.module_utils import intent_checks, planner
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import IntentErrors
 
 display = Display()
@@ -36,19 +36,41 @@ INTENT_VAR = "ipsec_vpn_intent"
 SKIP_VAR = "ipsec_vpn_unsafe_skip_crosscheck"
 
 
-def plain(value):
+def plain(value, _copies=None):
     """Plain Python data (dict, list, str, int, float, bool, None) from templated variables.
 
     Vault-encrypted strings and other string-like objects become ``str``; tuples and sets
-    become lists, so the planner (and its JSON digest) only sees JSON types.
+    become lists, so the planner (and its JSON digest) only sees JSON types. Keys that are
+    not strings (YAML's unquoted ``NO`` or ``1001``) stay as they are, so the planner can
+    refuse them instead of planning a gateway named ``False``. A container that contains
+    itself (a YAML alias loop) is copied as a loop, never recursed into forever; the planner
+    reports it.
     """
     if value is None or isinstance(value, (bool, int, float)):
         return value
+    copies = {} if _copies is None else _copies
     if isinstance(value, dict):
-        return dict((to_text(key), plain(item)) for key, item in value.items())
+        if id(value) in copies:
+            return copies[id(value)]
+        out = copies[id(value)] = {}
+        for key, item in value.items():
+            out[_plain_key(key)] = plain(item, copies)
+        del copies[id(value)]
+        return out
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [plain(item) for item in value]
+        if id(value) in copies:
+            return copies[id(value)]
+        out = copies[id(value)] = []
+        out.extend(plain(item, copies) for item in value)
+        del copies[id(value)]
+        return out
     return to_text(value)
+
+
+def _plain_key(key):
+    if key is None or isinstance(key, (bool, int, float)):
+        return key
+    return to_text(key)
 
 
 class ActionModule(ActionBase):
@@ -70,6 +92,10 @@ class ActionModule(ActionBase):
                 if INTENT_VAR not in task_vars:
                     result.update(failed=True, msg="no intent: pass 'intent' or define the variable %s" % INTENT_VAR)
                     return result
+                loops = [e for e in intent_checks.raw_structure(task_vars[INTENT_VAR]) if e.code == "ALIAS_LOOP"]
+                if loops:
+                    # templating a loop only says "recursive loop"; name the place instead
+                    return self._refused(result, IntentErrors(loops))
                 intent = self._templar.template(task_vars[INTENT_VAR])
             intent = plain(intent)
             skip = args.get("unsafe_skip_crosscheck")
@@ -89,15 +115,7 @@ class ActionModule(ActionBase):
         try:
             plan = planner.plan_host(intent, host, management)
         except IntentErrors as err:
-            errors = err.as_list()
-            lines = ["%s: %s" % (e["path"], e["message"]) if e["path"] else e["message"] for e in errors]
-            result.update(
-                failed=True,
-                errors=errors,
-                msg="ipsec_vpn_intent has %d problem%s (nothing was changed):\n%s"
-                % (len(lines), "" if len(lines) == 1 else "s", "\n".join("- " + line for line in lines)),
-            )
-            return result
+            return self._refused(result, err)
         for warning in plan["warnings"]:
             display.warning("%s: %s" % (host, warning))
         result.update(
@@ -105,6 +123,20 @@ class ActionModule(ActionBase):
             plan_masked=planner.mask_secrets(plan),
             _ansible_no_log=True,
         )
+        return result
+
+    @staticmethod
+    def _refused(result, err):
+        errors = err.as_list()
+        lines = ["%s: %s" % (e["path"], e["message"]) if e["path"] else e["message"] for e in errors]
+        msg = "ipsec_vpn_intent has %d problem%s (nothing was changed):\n%s" % (
+            len(lines),
+            "" if len(lines) == 1 else "s",
+            "\n".join("- " + line for line in lines),
+        )
+        if err.note:
+            msg += "\n(%s)" % err.note
+        result.update(failed=True, errors=errors, msg=msg)
         return result
 
     def _own_management(self, task_vars, host):

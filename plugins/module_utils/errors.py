@@ -51,14 +51,17 @@ class IntentError(ValueError):
 class IntentErrors(ValueError):
     """Several problems found at once; ``errors`` is a list of :class:`IntentError`.
 
-    ``str()`` lists every error, one per line, in the order they were found.
+    ``str()`` lists every error, one per line, in the order they were found. ``note``, when
+    set, says what was not checked (e.g. cross-peer checks that need a valid intent).
     """
 
-    def __init__(self, errors):
+    def __init__(self, errors, note=None):
+        self.note = note
         flat = []
         for err in errors:
             if isinstance(err, IntentErrors):
                 flat.extend(err.errors)
+                self.note = self.note or err.note
             elif isinstance(err, IntentError):
                 flat.append(err)
             else:

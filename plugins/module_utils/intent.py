@@ -19,7 +19,7 @@ try:
     import netaddr
 except ImportError:  # pragma: no cover - netaddr is a hard requirement of the collection
     netaddr = None
-from ansible_collections.ipsec.vpn.plugins.module_utils import acl, algorithms, numbering
+from ansible_collections.ipsec.vpn.plugins.module_utils import acl, algorithms, intent_checks, numbering
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import (
     AclError,
     AlgorithmError,
@@ -248,6 +248,8 @@ class Model:
         self.gateways = gateways
         self.inside_routers = inside_routers
         self.tunnels = tunnels
+        # (gateway, text) warnings of legal but surprising intents (intent_checks.model_checks)
+        self.intent_warnings = []
         self.by_gateway = {}
         for tunnel in tunnels:
             for side in ("a", "b"):
@@ -932,8 +934,8 @@ def _selectors(c, path, raw):
     except AclError as err:
         c.add(path + ".protocol", str(err))
         return None
-    a_port = parse_port(c, path + ".a_port", protocol, d.get("a_port"))
-    b_port = parse_port(c, path + ".b_port", protocol, d.get("b_port"))
+    a_port = _port_zero(c, path + ".a_port", parse_port(c, path + ".a_port", protocol, d.get("a_port")))
+    b_port = _port_zero(c, path + ".b_port", parse_port(c, path + ".b_port", protocol, d.get("b_port")))
     if (d.get("a_port") is not None and a_port is None) or (d.get("b_port") is not None and b_port is None):
         return None
     return {"protocol": protocol, "a_port": a_port, "b_port": b_port}
@@ -960,11 +962,7 @@ def _routing(c, path, raw):
         return out if out["as_number"] is not None else None
     if proto == "ospf":
         out["process_id"] = opt_int(c, path + ".process_id", d.get("process_id"), 1, 1, 65535)
-        area = d.get("area", 0)
-        if isinstance(area, str) and re.match(r"^\d+\.\d+\.\d+\.\d+$", area):
-            out["area"] = area
-        else:
-            out["area"] = opt_int(c, path + ".area", area, 0, 0, 4294967295)
+        out["area"] = _ospf_area(c, path + ".area", d.get("area", 0))
         if d.get("as_number") is not None:
             c.add(path + ".as_number", "only for eigrp")
         return out if out["process_id"] is not None and out["area"] is not None else None
@@ -972,6 +970,24 @@ def _routing(c, path, raw):
         if d.get(extra) is not None:
             c.add(path + "." + extra, "not used with static routing")
     return out
+
+
+def _ospf_area(c, path, area):
+    """An OSPF area: 0..4294967295, decimal or as a dotted quad of octets 0..255."""
+    if isinstance(area, str) and re.match(r"^\d+\.\d+\.\d+\.\d+$", area.strip()):
+        if all(int(octet) <= 255 for octet in area.strip().split(".")):
+            return area.strip()
+        c.add(path, "%s is not an OSPF area: give 0..4294967295 or a dotted quad of octets 0..255" % _short(area))
+        return None
+    return opt_int(c, path, area, 0, 0, 4294967295)
+
+
+def _port_zero(c, path, port):
+    """Port 0 is no real TCP/UDP port: in the intent, 'eq 0' matches nothing (device ranges may start at 0)."""
+    if port is not None and port["op"] in ("eq", "neq") and 0 in port["ports"]:
+        c.add(path, "port 0 is not a real TCP/UDP port (no traffic uses it); give 1..65535")
+        return None
+    return port
 
 
 def _overlay(c, path, raw, style):
@@ -1028,8 +1044,9 @@ def tunnel_common(c, path, raw, profiles, fields=None):
 def _psk_value(c, path, value):
     if value is None:
         return None
-    if not isinstance(value, str) or not value:
-        c.add(path, "expected a non-empty string (the pre-shared key), got %s" % _type_name(value))
+    # Only the type here: what a device can carry is checked once the ends' platforms are known.
+    if not isinstance(value, str):
+        c.add(path, "expected a string (the pre-shared key), got %s" % _type_name(value))
         return None
     return value
 
@@ -1100,7 +1117,7 @@ def build_tunnel(c, spec, gateways, profiles):
     for side, gw in (("a", ga), ("b", gb)):
         r = ends_raw[side]
         networks = r["networks"]
-        networks_path = r["path"] + ".networks"
+        networks_path = r.get("networks_path") or r["path"] + ".networks"
         if networks is None:
             networks = [p["net"] for p in gw["protected"]]
             networks_path = gw["path"] + ".protected_networks"
@@ -1315,6 +1332,8 @@ def _check_reachability(c, model):
         for side in ("a", "b"):
             gw = model.gateways[tunnel.ends[side].gateway]
             peer = model.gateways[tunnel.other(side).gateway]
+            if gw["outside"].prefixlen in (0, 32 if gw["outside"].version == 4 else 128):
+                continue  # intent_checks refuses the prefix length itself
             if gw["internet_next_hop"] is None and peer["outside_ip"] not in gw["outside_net"]:
                 if gw["name"] in reported:
                     continue
@@ -1328,18 +1347,50 @@ def _check_reachability(c, model):
 
 def validate(intent):
     """Validate the raw intent; return a :class:`Model` or raise :class:`IntentErrors`."""
-    from ansible_collections.ipsec.vpn.plugins.module_utils import topology
+    model, errors = validate_partial(intent)
+    if errors:
+        raise IntentErrors(errors)
+    return model
 
-    c = Collector()
+
+def validate_partial(intent):
+    """``(model, errors)``: every problem, and the model of the parts that validated.
+
+    ``model`` is None when the intent cannot be read at all (not a mapping, non-string keys,
+    an alias loop). Otherwise it holds the gateways, profiles and tunnels that passed, so the
+    planner can still cross-check those tunnels and report everything in one run.
+    """
     if netaddr is None:  # pragma: no cover - netaddr is a hard requirement of the collection
         raise IntentErrors(
             [IntentError("", "the netaddr Python library is required on the controller", "MISSING_DEPENDENCY")]
         )
     if intent is None:
         intent = {}
+    raw_errors = intent_checks.raw_structure(intent)
+    if any(err.code in ("KEY_NOT_A_STRING", "ALIAS_LOOP") for err in raw_errors):
+        return None, raw_errors
+    model, c = _validate(intent)
+    # A field with a control character gets that error only, not a second one about its form.
+    bad_text = set(err.path for err in raw_errors)
+    errors = raw_errors + [err for err in c.errors if err.path not in bad_text]
+    return model, errors
+
+
+def raw_structure_errors(intent):
+    """The structural problems of raw data that JSON cannot encode (never an empty list)."""
+    errors = intent_checks.raw_structure(intent)
+    return errors or [
+        IntentError("ipsec_vpn_intent", "is not plain data (mappings with string keys, lists, strings, numbers)")
+    ]
+
+
+def _validate(intent):
+    from ansible_collections.ipsec.vpn.plugins.module_utils import topology
+
+    c = Collector()
     root = mapping(c, "ipsec_vpn_intent", intent, _TOP_FIELDS)
     if root is None:
-        raise IntentErrors(c.errors)
+        return None, c
     skip = opt_bool(c, "unsafe_skip_crosscheck", root.get("unsafe_skip_crosscheck"), False)
     profiles = {}
     raw_profiles = _named_section(c, "crypto_profiles", root.get("crypto_profiles"))
@@ -1378,9 +1429,8 @@ def validate(intent):
     model = Model(skip, profiles, valid_gateways, inside, tunnels)
     _check_target_support(c, model)
     _check_reachability(c, model)
-    if c.errors:
-        raise IntentErrors(c.errors)
-    return model
+    model.intent_warnings = intent_checks.model_checks(c, model, raw_groups)
+    return model, c
 
 
 class _Lenient(dict):

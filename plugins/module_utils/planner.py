@@ -580,9 +580,16 @@ def _crypto_maps(host, gw, items, errors):
             errors.append(
                 IntentError(
                     view.tunnel.path,
-                    "%s: tunnels '%s' and '%s' both get crypto map sequence %d (peers %s and %s); set %s.crypto_map_sequence "
-                    "or an explicit site_id on one of the peers"
-                    % (host, clash["name"], entry["name"], cm["sequence"], clash["peer"], entry["peer"], view.end.path),
+                    "%s: tunnels '%s' and '%s' both get crypto map sequence %d (peers %s and %s); %s"
+                    % (
+                        host,
+                        clash["name"],
+                        entry["name"],
+                        cm["sequence"],
+                        clash["peer"],
+                        entry["peer"],
+                        _pin_hint(view, "crypto_map_sequence", clash["peer"], entry["peer"]),
+                    ),
                 )
             )
             continue
@@ -615,6 +622,17 @@ def _crypto_maps(host, gw, items, errors):
     return [{"name": name, "interface": gw["outside_interface"], "entries": entries}]
 
 
+def _pin_hint(view, field, peer1, peer2):
+    """How to resolve a numbering collision, naming only fields that exist for this tunnel."""
+    sites = "%s or %s" % (
+        intent_mod.key_path("gateways", peer1) + ".site_id",
+        intent_mod.key_path("gateways", peer2) + ".site_id",
+    )
+    if view.tunnel.group is None:
+        return "set %s.%s or an explicit site_id on one of the peers (%s)" % (view.end.path, field, sites)
+    return "set an explicit site_id on one of the peers (%s); group tunnels take no per-end %s" % (sites, field)
+
+
 def _tunnel_interfaces(host, gw, items, errors):
     out = []
     by_number = {}
@@ -628,9 +646,16 @@ def _tunnel_interfaces(host, gw, items, errors):
             errors.append(
                 IntentError(
                     view.tunnel.path,
-                    "%s: tunnels '%s' and '%s' both get tunnel interface %s (peers %s and %s); set %s.tunnel_number or "
-                    "an explicit site_id on one of the peers"
-                    % (host, clash["name"], entry["name"], ti["name"], clash["peer"], entry["peer"], view.end.path),
+                    "%s: tunnels '%s' and '%s' both get tunnel interface %s (peers %s and %s); %s"
+                    % (
+                        host,
+                        clash["name"],
+                        entry["name"],
+                        ti["name"],
+                        clash["peer"],
+                        entry["peer"],
+                        _pin_hint(view, "tunnel_number", clash["peer"], entry["peer"]),
+                    ),
                 )
             )
             continue
@@ -639,7 +664,9 @@ def _tunnel_interfaces(host, gw, items, errors):
         if subnet_clash is not None:
             errors.append(
                 IntentError(
-                    view.end.path + ".tunnel_address",
+                    view.end.path + ".tunnel_address"
+                    if view.tunnel.group is None
+                    else view.tunnel.path + ".overlay_pool",
                     "%s: tunnel subnet %s is already used by tunnel '%s'" % (host, ti["network"], subnet_clash),
                 )
             )
@@ -831,6 +858,7 @@ def _gateway_warnings(model, gw, items, skip):
                 )
     if skip:
         warnings.add("unsafe_skip_crosscheck is set: cross-peer check failures do not stop the run (test use only)")
+    warnings.update(_intent_warnings(model, gw))
     return warnings
 
 
@@ -858,7 +886,9 @@ def _gc_paused():
 
 
 def _prepare(intent):
-    model = intent_mod.validate(intent)
+    model, invalid = intent_mod.validate_partial(intent)
+    if invalid:
+        raise _with_crosschecks(model, invalid)
     cache = _AceCache()
     errors = []
     views = {}
@@ -923,6 +953,43 @@ def _prepare(intent):
                         )
             plan["warnings"] = sorted(set(plan["warnings"]))
     return Prepared(model, plans, outside, check_problems)
+
+
+def _with_crosschecks(model, errors):
+    """IntentErrors of a failed validation plus the cross-peer failures of the tunnels that passed it."""
+    found = []
+    ran = False
+    if model is not None:
+        try:
+            found = _partial_crosschecks(model)
+            ran = True
+        except (IntentErrors, ValueError, KeyError, TypeError, AttributeError):
+            # A model with holes may trip the planner; the validation errors still stand.
+            found = []
+    seen = set(errors)
+    extra = [err for err in found if err not in seen]
+    if ran:
+        note = "cross-peer checks ran only on the tunnels that passed validation; plan again once these are fixed"
+    else:
+        note = "cross-peer checks run once validation passes"
+    return IntentErrors(list(errors) + extra, note=note)
+
+
+def _partial_crosschecks(model):
+    cache = _AceCache()
+    errors = []
+    problems = []
+    for tunnel in model.tunnels:
+        a = _tunnel_entry(model, tunnel, "a", cache, errors)[1]
+        b = _tunnel_entry(model, tunnel, "b", cache, errors)[1]
+        problems.extend(crosscheck.check_tunnel(a, b))
+    problems.extend(crosscheck.duplicate_peers(model)[1])
+    return problems
+
+
+def _intent_warnings(model, gw):
+    """Warnings the validator found for this gateway (legal but surprising intents)."""
+    return set(text for name, text in model.intent_warnings if name == gw["name"])
 
 
 def _problem_text(problem):
@@ -1292,8 +1359,15 @@ _CACHE = []
 
 
 def intent_digest(intent):
-    """SHA-256 over the intent's canonical JSON (used only as an in-memory cache key)."""
-    text = json.dumps(intent, sort_keys=True, default=repr, separators=(",", ":"))
+    """SHA-256 over the intent's canonical JSON (used only as an in-memory cache key).
+
+    Raises :class:`IntentErrors` (not TypeError/ValueError) for data JSON cannot sort or
+    hold: non-string keys, alias loops.
+    """
+    try:
+        text = json.dumps(intent, sort_keys=True, default=repr, separators=(",", ":"))
+    except (TypeError, ValueError, RecursionError):
+        raise IntentErrors(intent_mod.raw_structure_errors(intent)) from None
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -71,6 +71,21 @@ def _psk_for(c, path, psk, key, what):
     return psk, path + ".psk"
 
 
+def _unused_psk_keys(c, path, psk, pairs, kind):
+    """A key in the per-gateway map that no expanded tunnel uses is a typo: refuse it."""
+    used = set(p[5] for p in pairs)
+    listed = sorted(used)[:8]
+    names = ", ".join(listed) + (", ..." if len(used) > len(listed) else "")
+    for key in psk:
+        if key in used:
+            continue
+        if kind == "hub_and_spoke":
+            what = "a spoke of this group (spokes: %s)" % names
+        else:
+            what = "a pair of members of this group, written '<m1>--<m2>' with m1 < m2 (pairs: %s)" % names
+        c.add(_intent.key_path(path + ".psk", key), "'%s' is not %s; its key would never be used" % (key, what))
+
+
 def _addresses(c, path, pool, index, label):
     first, count = numbering.pool_subnet(pool, index)
     if first is None:
@@ -85,11 +100,12 @@ def _addresses(c, path, pool, index, label):
     return a, b
 
 
-def _end(gateway, path, networks=None, tunnel_address=None):
+def _end(gateway, path, networks=None, tunnel_address=None, networks_path=None):
     return {
         "gateway": gateway,
         "path": path,
         "networks": networks,
+        "networks_path": networks_path,
         "remote_networks": None,
         "advertise": None,
         "profile": None,
@@ -134,10 +150,11 @@ def expand_groups(c, raw_groups, gateways, profiles):
             c.add(path + ".psk", "expected a string or a mapping of keys, got %s" % _intent._type_name(psk))
         if isinstance(psk, dict):
             for key, value in psk.items():
-                if not isinstance(value, str) or not value:
-                    c.add(_intent.key_path(path + ".psk", key), "expected a non-empty string (the pre-shared key)")
-        elif isinstance(psk, str) and not psk:
-            c.add(path + ".psk", "expected a non-empty string (the pre-shared key)")
+                if not isinstance(value, str):
+                    c.add(
+                        _intent.key_path(path + ".psk", key),
+                        "expected a string (the pre-shared key), got %s" % _intent._type_name(value),
+                    )
         hub_networks = None
         if d.get("hub_networks") is not None:
             hub_networks = _intent.parse_network_list(c, path + ".hub_networks", d["hub_networks"], allow_empty=False)
@@ -185,6 +202,8 @@ def expand_groups(c, raw_groups, gateways, profiles):
                 for i, (m1, p1) in enumerate(ordered):
                     for m2, p2 in ordered[i + 1 :]:
                         pairs.append((m1, p1, m2, p2, None, "%s--%s" % (m1, m2)))
+        if isinstance(psk, dict) and pairs:
+            _unused_psk_keys(c, path, psk, pairs, kind)
         if len(c.errors) != before or return_quietly or kind is None or name is None or style is None:
             continue
         if any(gateways.get(x[0]) is None or gateways.get(x[2]) is None for x in pairs):
@@ -226,7 +245,13 @@ def expand_groups(c, raw_groups, gateways, profiles):
                 "crypto_map_sequence": None,
                 "overlay": overlay,
                 "ends": {
-                    "a": _end(a_name, a_path, hub_networks if hub_index is not None else None, a_addr),
+                    "a": _end(
+                        a_name,
+                        a_path,
+                        hub_networks if hub_index is not None else None,
+                        a_addr,
+                        path + ".hub_networks" if hub_networks is not None and hub_index is not None else None,
+                    ),
                     "b": _end(b_name, b_path, None, b_addr),
                 },
             }

@@ -188,3 +188,114 @@ def test_skip_crosscheck_variable_plans_a_mismatched_pair(tmp_path):
     assert rc == 0, out
     assert "the two ends use different pre-shared keys" in out
     assert "unsafe_skip_crosscheck is set" in out
+
+
+YAML_BOOLEAN_HOST = """
+ipsec_vpn_intent:
+  crypto_profiles:
+    modern:
+      ike: {version: 2, proposals: [{encryption: aes256, integrity: sha256, dh_group: 14}]}
+      ipsec: {proposals: [{encryption: aes256, integrity: sha256}]}
+  gateways:
+    R2: {platform: ios, outside_interface: Serial0, outside_address: 202.100.1.1/24, protected_networks: [172.16.1.0/24]}
+    NO: {platform: ios, outside_interface: Serial0, outside_address: 202.100.1.2/24, protected_networks: [172.16.2.0/24]}
+  tunnels:
+    - {name: r2-no, profile: modern, psk: demo-key, a: {gateway: R2}, b: {gateway: NO}}
+"""
+
+YAML_ALIAS_LOOP = """
+ipsec_vpn_intent:
+  gateways:
+    R2:
+      platform: ios
+      outside_interface: Serial0
+      outside_address: 202.100.1.1/24
+      management: &loop
+        address: *loop
+"""
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            YAML_BOOLEAN_HOST,
+            "- gateways: the key False (a boolean) is not a string: YAML reads unquoted yes/no/on/off/true/false as "
+            "booleans and digits such as 1001 or 010 as numbers, so the name as written is lost; quote it",
+        ),
+        (
+            YAML_ALIAS_LOOP,
+            "- gateways.R2.management.address: this value contains itself (a YAML alias loop such as '&a [*a]'); "
+            "the intent must be a tree",
+        ),
+    ],
+    ids=["yaml-boolean-host-name", "yaml-alias-loop"],
+)
+def test_plan_action_refuses_unreadable_intents_without_traceback(tmp_path, text, message):
+    intent_file = tmp_path / "intent.yml"
+    intent_file.write_text(text)
+    playbook = write(
+        tmp_path / "play.yml",
+        [{"hosts": "R2", "gather_facts": False, "tasks": [{"name": "plan", "ipsec.vpn.plan": None}]}],
+    )
+    rc, out = run_playbook(tmp_path, playbook, os.path.join(SEED, "site_to_site"), "-e", "@%s" % intent_file)
+    assert rc != 0
+    assert "ipsec_vpn_intent has 1 problem (nothing was changed)" in out
+    assert message in out
+    assert "Traceback" not in out and "TypeError" not in out and "RecursionError" not in out
+
+
+def test_plan_action_reports_validation_and_crosscheck_failures_together(tmp_path):
+    intent_file = write(
+        tmp_path / "intent.yml",
+        {
+            "ipsec_vpn_intent": {
+                "crypto_profiles": {
+                    "modern": {
+                        "ike": {"proposals": [{"encryption": "aes256", "integrity": "sha256", "dh_group": 14}]},
+                        "ipsec": {"proposals": [{"encryption": "aes256", "integrity": "sha256"}]},
+                    }
+                },
+                "gateways": {
+                    "R2": {
+                        "platform": "ios",
+                        "outside_interface": "Serial0",
+                        "outside_address": "202.100.1.1/24",
+                        "protected_networks": ["172.16.1.0/24"],
+                    },
+                    "R3": {
+                        "platform": "ios",
+                        "outside_interface": "Serial0",
+                        "outside_address": "202.100.1.2/24",
+                        "protected_networks": ["172.16.2.0/24"],
+                    },
+                    "R4": {
+                        "platform": "ios",
+                        "outside_interface": "Serial0",
+                        "outside_address": "202.100.1.4/24",
+                        "site_id": 0,
+                    },
+                },
+                "tunnels": [
+                    {
+                        "name": "r2-r3",
+                        "profile": "modern",
+                        "a": {"gateway": "R2", "psk": "key-one"},
+                        "b": {"gateway": "R3", "psk": "key-two"},
+                    }
+                ],
+            }
+        },
+    )
+    playbook = write(
+        tmp_path / "play.yml",
+        [{"hosts": "R2", "gather_facts": False, "tasks": [{"name": "plan", "ipsec.vpn.plan": None}]}],
+    )
+    rc, out = run_playbook(tmp_path, playbook, os.path.join(SEED, "site_to_site"), "-e", "@%s" % intent_file)
+    assert rc != 0
+    assert "ipsec_vpn_intent has 2 problems (nothing was changed)" in out
+    assert "- gateways.R4.site_id: 0 is outside 1..6553" in out
+    assert "the two ends use different pre-shared keys (tunnels[0].a.psk and tunnels[0].b.psk)" in out
+    assert "(cross-peer checks ran only on the tunnels that passed validation; plan again once these are fixed)" in out
+    assert "key-one" not in out and "key-two" not in out
+    assert "Traceback" not in out

@@ -159,6 +159,15 @@ def test_gre_seed():
         }
     ]
     assert r2["routes"] == []  # EIGRP learns the remote LAN; the peer is directly connected
+    # 'permit gre any any' is not host-to-host, so neither end really runs transport mode
+    transport = (
+        "tunnel 'r2-r3-gre': profile 'legacy_transport' asks for transport mode, but the selectors (permit gre any "
+        "any) are not the two gateways' own addresses, so both ends will use tunnel mode (IOS uses transport mode "
+        "only for traffic between the peers themselves; strongSwan falls back to tunnel mode for selectors that are "
+        "not host-to-host)"
+    )
+    assert transport in r2["warnings"]
+    assert transport in plans["R3"]["warnings"]
     assert plans["R3"]["tunnels"][0]["tunnel_interface"]["address"] == "12.1.1.2/24"
     assert r2["isakmp_keepalive"] is None
 
