@@ -513,9 +513,9 @@ def canonical(kind, name):
 
 def _describe(kind, name):
     if kind == "dh_group":
-        return f"group {name}"
+        return f"DH group {name}"
     if kind == "prf":
-        return f"prf {name}"
+        return f"PRF {name}"
     if kind == "ah_integrity":
         return f"AH {name}"
     return str(name)

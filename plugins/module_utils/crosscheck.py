@@ -169,7 +169,7 @@ def check_tunnel(a, b):
 
 
 def _pfs(group):
-    return "group %d" % group if group is not None else "none"
+    return "DH group %d" % group if group is not None else "none"
 
 
 def _mirror_key(key):

@@ -340,7 +340,7 @@ class _Weak:
         if reason is None:
             return
         if self.allow:
-            label = "group %s" % name if kind == "dh_group" else "%s %s" % (path.rsplit(".", 1)[-1], name)
+            label = "DH group %s" % name if kind == "dh_group" else "%s %s" % (path.rsplit(".", 1)[-1], name)
             self.warnings.append((label, reason))
         else:
             self.c.add(
@@ -638,7 +638,7 @@ def _blocked(target, kind, name):
 
 
 def _label(kind, name):
-    return "group %s" % name if kind == "dh_group" else str(name)
+    return "DH group %s" % name if kind == "dh_group" else str(name)
 
 
 def _profile(c, path, name, raw):
