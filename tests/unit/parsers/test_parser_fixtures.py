@@ -6,7 +6,8 @@ import os
 import pytest
 import yaml
 from ansible_collections.ipsec.vpn.plugins.module_utils.parsers import parse
-from parser_helpers import COMMANDS, FIXTURES as FIXTURE_DIR, fixture_texts, read_fixture
+from parser_helpers import COMMANDS, fixture_texts, read_fixture
+from parser_helpers import FIXTURES as FIXTURE_DIR
 
 FIXTURES = fixture_texts()
 # Reviewed parser output next to the text; fixtures of newer layouts have only hand-written
