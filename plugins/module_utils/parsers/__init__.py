@@ -11,6 +11,7 @@ from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_crypto_sessi
 from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_ikev2_sa import parse_show_crypto_ikev2_sa
 from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_ipsec_sa import parse_show_crypto_ipsec_sa
 from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_isakmp_sa import parse_show_crypto_isakmp_sa
+from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_sa_count import parse_show_crypto_sa_count
 from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.swanctl_list_sas import parse_swanctl_list_sas
 
 PARSERS = {
@@ -19,11 +20,16 @@ PARSERS = {
     "show crypto session": parse_show_crypto_session,
     "show crypto ikev2 sa": parse_show_crypto_ikev2_sa,
     "swanctl --list-sas": parse_swanctl_list_sas,
+    "show crypto ipsec sa count": parse_show_crypto_sa_count,
+    "show crypto isakmp sa count": parse_show_crypto_sa_count,
 }
 
 # IOS accepts any unambiguous prefix of each keyword; these patterns accept the
 # usual abbreviations and the arguments that do not change the output format.
 _COMMANDS = (
+    # "count" prints totals, not SAs: its own parser, tried before the SA parsers
+    (re.compile(r"^sh(?:o|ow)?\s+cry(?:p|pt|pto)?\s+isa(?:k|km|kmp)?\s+sa\s+cou(?:n|nt)?$"), "show crypto isakmp sa count"),
+    (re.compile(r"^sh(?:o|ow)?\s+cry(?:p|pt|pto)?\s+ip(?:s|se|sec)?\s+sa\s+cou(?:n|nt)?$"), "show crypto ipsec sa count"),
     (re.compile(r"^sh(?:o|ow)?\s+cry(?:p|pt|pto)?\s+isa(?:k|km|kmp)?\s+sa\b"), "show crypto isakmp sa"),
     (re.compile(r"^sh(?:o|ow)?\s+cry(?:p|pt|pto)?\s+ip(?:s|se|sec)?\s+sa\b"), "show crypto ipsec sa"),
     (re.compile(r"^sh(?:o|ow)?\s+cry(?:p|pt|pto)?\s+ses(?:s|si|sio|sion)?\b"), "show crypto session"),

@@ -45,25 +45,37 @@ def warning(warnings, line_number, line, message):
     warnings.append({"line_number": line_number, "line": line, "message": message})
 
 
-def feed_lines(text, handle, warnings):
+def feed_lines(text, handle, warnings, on_failure=None):
     """Give every non-blank line of ``text``, stripped, to ``handle(line)``.
 
-    A line that ``handle`` does not take (returns false) becomes an "unrecognised line" warning
-    unless it is terminal chatter; one that makes it raise becomes a "malformed line" warning.
+    ``handle`` returns True for a line it read, a message (str) for a line it read only in part
+    (the message becomes a warning; what it understood is kept), or false for a line it does
+    not know. A line it does not take becomes an "unrecognised line" warning unless it is
+    terminal chatter; one that makes it raise becomes a "malformed line" warning. After either,
+    ``on_failure(line)`` lets the parser close the record that line may have started, so that
+    the lines after it never write into an earlier record.
     """
     for number, raw in enumerate(text.split("\n"), 1):
         line = raw.strip()
         if not line:
             continue
         try:
-            if handle(line):
+            taken = handle(line)
+            if taken is True:
+                continue
+            if taken:
+                warning(warnings, number, raw, taken)
                 continue
         except LINE_ERRORS as exc:
             warning(warnings, number, raw, f"malformed line: {exc}")
+            if on_failure is not None:
+                on_failure(line)
             continue
         if is_chatter(line):
             continue
         warning(warnings, number, raw, "unrecognised line")
+        if on_failure is not None:
+            on_failure(line)
 
 
 def to_int(value):
@@ -110,6 +122,48 @@ def hms_to_seconds(text):
         raise ValueError(f"not an H:M:S time: {text!r}")
     hours, minutes, seconds = (int(p) for p in parts)
     return hours * 3600 + minutes * 60 + seconds
+
+
+_DURATION_UNITS = {
+    "day": 86400,
+    "days": 86400,
+    "hour": 3600,
+    "hours": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+}
+_DURATION_PART = re.compile(r"^([0-9]+) *([a-z]+)$")
+
+
+def words_to_seconds(text):
+    """``'0 hours, 52 mins'`` -> 3120; ``'1 days, 2 hours, 3 mins, 4 secs'`` -> 93784.
+
+    Parts are ``N unit`` separated by commas or spaces; raises ValueError on anything else.
+    """
+    parts = [part.strip() for part in text.replace(" and ", ", ").split(",") if part.strip()]
+    words = " ".join(parts).split()
+    if not words or len(words) % 2:
+        raise ValueError(f"not a duration in words: {text!r}")
+    total = 0
+    for index in range(0, len(words), 2):
+        m = _DURATION_PART.match(words[index] + " " + words[index + 1].lower())
+        if not m or m.group(2) not in _DURATION_UNITS:
+            raise ValueError(f"not a duration in words: {text!r}")
+        total += int(m.group(1)) * _DURATION_UNITS[m.group(2)]
+    return total
+
+
+def none_if_none(value):
+    """IOS prints ``(none)`` for an empty value."""
+    return None if value == "(none)" else value
 
 
 def without_gc(function):

@@ -122,7 +122,9 @@ def _handle(state, line):
         sa[side] = m.group(2)
         sa[side + "_port"] = int(m.group(3))
         return True
-    sa = _need_sa(state)
+    sa = state.sa
+    if sa is None:
+        return False  # detail before any row, or after a row that was not read
     if line.startswith(("Encr:", "CE id:")):
         _comma_pairs(sa, line)
         return True
@@ -143,9 +145,11 @@ def _handle(state, line):
         sa["dpd_interval"] = int(m.group(1))
         sa["dpd_retry"] = int(m.group(2))
         return True
-    if line in _SENTENCES:
-        key, value = _SENTENCES[line]
-        sa[key] = value
+    # IOS pads some sentences with extra spaces ("NAT-T is detected  outside") or ends them with a period
+    sentence = " ".join(line.split())
+    found = _SENTENCES.get(sentence) or _SENTENCES.get(sentence.rstrip(".")) or _SENTENCES.get(sentence + ".")
+    if found:
+        sa[found[0]] = found[1]
         return True
     if line.startswith("Remote subnets:"):
         state.in_subnets = True
@@ -180,6 +184,12 @@ def _handle(state, line):
     return False
 
 
+def _close(state, line):
+    # a row (it starts with the tunnel id) that was not read: its detail lines must not go to the SA before
+    if line[:1].isdigit():
+        state.sa = None
+
+
 @without_gc
 def parse_show_crypto_ikev2_sa(text):
     """Parse ``show crypto ikev2 sa`` or ``show crypto ikev2 sa detail``.
@@ -188,5 +198,5 @@ def parse_show_crypto_ikev2_sa(text):
     """
     text = check_text(text)
     state = _State()
-    feed_lines(text, lambda line: _handle(state, line), state.warnings)
+    feed_lines(text, lambda line: _handle(state, line), state.warnings, lambda line: _close(state, line))
     return {"sas": state.sas, "warnings": state.warnings}

@@ -22,11 +22,13 @@ from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.common import (
     LINE_ERRORS,
     check_text,
     is_chatter,
+    none_if_none,
     parse_spi,
     snake,
     split_paren,
     warning,
     without_gc,
+    words_to_seconds,
 )
 
 SA_LISTS = (
@@ -43,6 +45,9 @@ _CRYPTO_MAP_TAG = re.compile(r"^Crypto map tag:\s*(.*?),\s+local addr\.?\s+(\S+)
 _ACTION = re.compile(r"^(\w+),\s*flags=\{(.*)\}\s*$")
 _SA_SECTION = re.compile(r"^(inbound|outbound)\s+(esp|ah|pcp)\s+sas:$")
 _LIFETIME = re.compile(r"^sa timing:\s*remaining key lifetime\s*\(([^)]*)\):\s*\(?([^)]*)\)?\s*$")
+# "sa timing: remaining key lifetime 0 hours, 52 mins" (and the other word forms)
+_LIFETIME_WORDS = re.compile(r"^sa timing:\s*remaining key lifetime\s+([0-9][0-9A-Za-z ,]*?)\s*$")
+_LIFETIME_NA = re.compile(r"^sa timing:\s*remaining key lifetime is not applicable\s*$")
 _REPLAY = re.compile(r"^replay detection support:\s*(\S+)(?:\s+replay window size:\s*(\d+))?\s*$")
 _ECN = re.compile(r"^ecn bit support:\s*(\S+)(?:\s+status:\s*(\S+))?\s*$")
 
@@ -113,7 +118,8 @@ def _parse_ident(value, label):
     """``10.1.1.0/255.255.255.0/0/0`` or ``2001:DB8::/64/0/0`` -> dict."""
     addr, mask, prot, port = value.rsplit("/", 3)
     ident = {"addr": addr, "mask": mask, "prot": int(prot), "port": int(port)}
-    if "prefixlen" in label:
+    # IPv6 idents hold a prefix length, whatever the label says ("addr/mask" on some releases)
+    if "prefixlen" in label or ":" in addr:
         ident["prefix_length"] = int(mask)
     return ident
 
@@ -188,11 +194,25 @@ def _h_crypto(state, line):
         return False
     if state.interface is None:
         _start_interface(state, "")
-    state.interface["crypto_map_tag"] = m.group(1)
+    state.interface["crypto_map_tag"] = none_if_none(m.group(1))
     state.interface["local_addr"] = m.group(2)
     if m.group(3):
         state.interface["extra"] = m.group(3)
     state.ident = None
+    return True
+
+
+def _h_ipsecv6(state, line):
+    # "IPsecv6 policy name: OSPFv3-1-256", "IPsecv6-created ACL name: Gi0/0-ipsecv6-ACL"
+    label, colon, value = line.partition(":")
+    key = {"IPsecv6 policy name": "ipsecv6_policy_name", "IPsecv6-created ACL name": "ipsecv6_created_acl_name"}.get(
+        label.strip()
+    )
+    if not colon or key is None:
+        return False
+    if state.interface is None:
+        _start_interface(state, "")
+    state.interface[key] = value.strip()
     return True
 
 
@@ -216,17 +236,25 @@ def _h_local_remote(state, line):
             ident = _start_ident(state)
         ident[side] = _parse_ident(m.group(3), m.group(2))
         return True
-    if line.startswith("local crypto endpt"):
+    if line.startswith(("local crypto endpt", "remote crypto endpt")):
+        # "local crypto endpt.: A, remote crypto endpt.: B"; IPv6 prints each on a line of its own
+        # ("local crypto endpt.: A," then "remote crypto endpt.: B").
         ident = _need_ident(state)
-        for part in line.split(", "):
+        unknown = []
+        for part in line.split(","):
+            part = part.strip()
+            if not part:
+                continue
             label, _sep, value = part.partition(":")
             value = value.strip()
-            if label.startswith("local crypto endpt"):
+            if label.startswith("local crypto endpt") and value:
                 ident["local_crypto_endpt"] = value
-            elif label.startswith("remote crypto endpt"):
+            elif label.startswith("remote crypto endpt") and value:
                 ident["remote_crypto_endpt"] = value
             else:
-                raise ValueError(f"unknown endpoint field {label!r}")
+                unknown.append(part)
+        if unknown:
+            return "partly understood line: unknown endpoint field(s) {}".format(", ".join(map(repr, unknown)))
         return True
     return False
 
@@ -286,13 +314,33 @@ def _h_mtu(state, line):
     if "mtu" not in line:
         return False
     ident = _need_ident(state)
+    unknown = []
     for part in line.split(","):
         label, _sep, value = part.strip().rpartition(" ")
-        key = snake(label)
-        if not key.endswith(("mtu", "mtu_idb")):
-            raise ValueError(f"unknown MTU field {label!r}")
-        ident[key] = value if key.endswith("idb") else int(value)
+        key = _MTU_KEYS.get(label)
+        if key is None or not value:
+            unknown.append(part.strip())
+        elif key == "ip_mtu_idb":
+            ident[key] = value
+        elif value.isdigit():
+            ident[key] = int(value)
+        else:
+            unknown.append(part.strip())
+    if unknown:
+        return "partly understood line: unknown MTU field(s) {}".format(", ".join(map(repr, unknown)))
     return True
+
+
+# IPv6 idents print "ipv6 mtu" where IPv4 ones print "ip mtu": one key for both.
+_MTU_KEYS = {
+    "plaintext mtu": "plaintext_mtu",
+    "path mtu": "path_mtu",
+    "ip mtu": "ip_mtu",
+    "ip mtu idb": "ip_mtu_idb",
+    "ipv6 mtu": "ip_mtu",
+    "ipv6 mtu idb": "ip_mtu_idb",
+    "media mtu": "media_mtu",
+}
 
 
 def _h_current(state, line):
@@ -337,7 +385,12 @@ def _h_section(state, line):
 def _h_spi(state, line):
     if state.sa_list is None:
         raise ValueError("SPI outside an SA list")
-    spi_hex, spi = parse_spi(line[4:])
+    value = line[4:].strip()
+    if value == "[Not Available]":
+        # IPv6 SAs whose SPI the crypto engine does not report
+        spi_hex, spi = None, None
+    else:
+        spi_hex, spi = parse_spi(value)
     sa = _new_sa(spi_hex, spi)
     if line.startswith("cpi"):
         sa["cpi"] = sa.pop("spi")
@@ -402,7 +455,7 @@ def _h_conn(state, line):
         elif part.startswith("sibling_flags"):
             sa["sibling_flags"] = part[13:].strip()
         elif part.startswith("crypto map:"):
-            sa["crypto_map"] = part[11:].strip()
+            sa["crypto_map"] = none_if_none(part[11:].strip())
         elif part.startswith("initiator"):
             sa["initiator"] = part.partition(":")[2].strip() == "True"
         elif part.startswith("slot:"):
@@ -418,6 +471,13 @@ def _h_conn(state, line):
 def _h_timing(state, line):
     m = _LIFETIME.match(line)
     if not m:
+        m = _LIFETIME_WORDS.match(line)
+        if m:
+            _need_sa(state)["remaining_sec"] = words_to_seconds(m.group(1))
+            return True
+        if _LIFETIME_NA.match(line):
+            _need_sa(state)["sa_timing"] = "not applicable"
+            return True
         return False
     sa = _need_sa(state)
     units = m.group(1)
@@ -429,6 +489,14 @@ def _h_timing(state, line):
         sa["remaining_sec"] = int(values[0])
     else:
         raise ValueError(f"unknown lifetime units {units!r}")
+    return True
+
+
+def _h_no(state, line):
+    # "no sa timing": manually keyed SAs (OSPFv3 IPsec) have no lifetime
+    if line != "no sa timing":
+        return False
+    _need_sa(state)["sa_timing"] = "none"
     return True
 
 
@@ -480,6 +548,8 @@ def _h_ecn(state, line):
 _DISPATCH = {
     "interface:": _h_interface,
     "Crypto": _h_crypto,
+    "IPsecv6": _h_ipsecv6,
+    "IPsecv6-created": _h_ipsecv6,
     "protected": _h_protected,
     "local": _h_local_remote,
     "remote": _h_local_remote,
@@ -503,6 +573,7 @@ _DISPATCH = {
     "conn": _h_conn,
     "slot:": _h_conn,
     "sa": _h_timing,
+    "no": _h_no,
     "Kilobyte": _h_kilobyte,
     "IV": _h_iv,
     "replay": _h_replay,
@@ -710,6 +781,10 @@ def _fast_ident(state, m):
     }
     if pqc is not None:
         ident["pqc_key_exchange"] = pqc
+    if ":" in l_addr:
+        ident["local_ident"]["prefix_length"] = int(l_mask)
+    if ":" in r_addr:
+        ident["remote_ident"]["prefix_length"] = int(r_mask)
     if state.interface is None:
         _start_interface(state, "")
     state.interface["idents"].append(ident)
@@ -753,7 +828,7 @@ def _fast_sa(m):
         "conn_id": int(conn_id),
         "flow_id": flow_id.strip(),
         "sibling_flags": sibling,
-        "crypto_map": crypto_map,
+        "crypto_map": None if crypto_map == "(none)" else crypto_map,
         "remaining_kb": None if kb is None else int(kb),
         "remaining_sec": int(sec if kb is None else sec_kb),
         "iv_size": int(iv_size),
@@ -822,7 +897,7 @@ def _fast_block(state, text, pos, line):
         if m is None:
             return None
         interface = _start_interface(state, m.group(1))
-        interface["crypto_map_tag"] = m.group(2)
+        interface["crypto_map_tag"] = none_if_none(m.group(2))
         interface["local_addr"] = m.group(3)
         return _fast_idents(state, text, m.end())
     if line.startswith("protected vrf:"):
@@ -842,6 +917,24 @@ def _fast_block(state, text, pos, line):
     else:
         return None
     return None if end == pos else end
+
+
+def _close_block(state, first, line):
+    """After a line that was not read: if it may have started a block, leave no block open, so
+    that the lines after it cannot write into the block before it."""
+    if first in ("spi:", "cpi:"):
+        state.sa = None
+    elif first in ("inbound", "outbound"):
+        state.sa_list = None
+        state.sa = None
+    elif first in ("protected", "interface:") or (
+        # a local ident line starts an ident on 12.x (no "protected vrf" line); an ident whose
+        # local ident is read already is an earlier one
+        first == "local" and "ident" in line and state.ident is not None and state.ident["local_ident"] is not None
+    ):
+        state.ident = None
+        state.sa_list = None
+        state.sa = None
 
 
 @without_gc
@@ -889,14 +982,19 @@ def parse_show_crypto_ipsec_sa(text, fast=True):
             elif first[-1:] == ",":
                 handler = _h_action
         try:
-            if handler is not None and handler(state, line):
+            taken = handler(state, line) if handler is not None else False
+            if taken is True:
                 continue
+            if taken:
+                message = taken  # read in part: what was understood is kept
+            else:
+                if is_chatter(line):
+                    continue
+                message = "unrecognised line"
+                _close_block(state, first, line)
         except LINE_ERRORS as exc:
             message = f"malformed line: {exc}"
-        else:
-            if is_chatter(line):
-                continue
-            message = "unrecognised line"
+            _close_block(state, first, line)
         counted_number += text.count("\n", counted_pos, start)
         counted_pos = start
         warning(state.warnings, counted_number, raw, message)

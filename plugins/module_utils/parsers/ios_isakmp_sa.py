@@ -6,7 +6,9 @@ Formats read:
 - IOS 15.x and IOS-XE: ``IPv4 Crypto ISAKMP SA`` / ``IPv6 Crypto ISAKMP SA`` sections, header
   ``dst src state conn-id status``; IPv6 rows printed as ``dst:``/``src:``/``state:`` lines;
 - ``detail``: the code legend, ``C-id Local Remote I-VRF Status Encr Hash Auth DH Lifetime Cap.``
-  rows (I-VRF and Cap. may be empty) and their ``Engine-id:Conn-id`` line.
+  rows (I-VRF and Cap. may be empty) and their ``Engine-id:Conn-id`` line. IPv6-only output
+  prints the header without the C-id column and rows without a conn id; rows are recognised by
+  their shape, with or without a header.
 """
 
 import re
@@ -40,6 +42,11 @@ _V6_STATE = re.compile(r"^state:\s*(\S+)\s+conn-id:\s*(\d+)(?:\s+slot:\s*(\d+))?
 _ENGINE = re.compile(r"^Engine-id:Conn-id\s*=\s*(.*)$")
 _LEGEND_STARTS = ("Codes:", "C - ", "K - ", "T - ", "psk - ", "renc - ", "X - ", "D - ", "N - ", "F - ")
 _STATUS_WORDS = frozenset(("ACTIVE", "INACTIVE", "DELETED", "UP", "DOWN"))
+# What each algorithm column of the detail view may hold (IKEv1 on IOS): anything else is kept
+# verbatim in "extra_algorithms", never shifted into a neighbouring column.
+_ENCRYPTION = re.compile(r"^(?:des|3des|aes|aes:(?:128|192|256)|aes-gcm(?::(?:128|256))?|null)$")
+_HASHES = frozenset(("md5", "sha", "sha256", "sha384", "sha512"))
+_AUTHS = frozenset(("psk", "rsig", "renc", "rsa-sig", "rsa-encr", "pre-share", "eccsig", "ecdsa"))
 
 
 def _exchange(state):
@@ -84,15 +91,18 @@ def _row(state, line):
 
 
 def _detail_row(state, line):
-    """``1001  10.0.0.1  10.0.0.2  [ivrf]  ACTIVE aes  sha  psk  14 23:59:50 [caps]``."""
+    """``[1001]  10.0.0.1  10.0.0.2  [ivrf]  ACTIVE aes  sha  psk  14 23:59:50 [caps]``."""
     words = line.split()
-    if len(words) < 9 or not words[0].isdigit():
+    start = 1 if words[0].isdigit() else 0
+    if len(words) < start + 8 or ("." not in words[start] and ":" not in words[start]):
         return False
-    index = 3
+    index = start + 2
     ivrf = None
-    if words[3] not in _STATUS_WORDS:
-        ivrf = words[3]
-        index = 4
+    if words[index] not in _STATUS_WORDS:
+        ivrf = words[index]
+        index += 1
+    if index >= len(words) or words[index] not in _STATUS_WORDS:
+        return False
     status = words[index]
     lifetime_at = None
     for position in range(index + 1, len(words)):
@@ -101,19 +111,30 @@ def _detail_row(state, line):
             break
     if lifetime_at is None or lifetime_at - index < 5:
         raise ValueError("detail row without encryption/hash/auth/DH/lifetime columns")
-    algorithms = words[index + 1 : lifetime_at]
-    dh = algorithms[-1]
+    encryption = hash_alg = auth = dh = None
+    extra = []
+    for token in words[index + 1 : lifetime_at]:
+        if encryption is None and hash_alg is None and _ENCRYPTION.match(token):
+            encryption = token
+        elif hash_alg is None and auth is None and token in _HASHES:
+            hash_alg = token
+        elif auth is None and dh is None and token in _AUTHS:
+            auth = token
+        elif dh is None and token.isdigit():
+            dh = int(token)
+        else:
+            extra.append(token)
     sa = {
-        "family": "ipv6" if ":" in words[1] else state.family,
-        "conn_id": int(words[0]),
-        "local": words[1],
-        "remote": words[2],
+        "family": "ipv6" if ":" in words[start] else state.family,
+        "conn_id": int(words[0]) if start else None,
+        "local": words[start],
+        "remote": words[start + 1],
         "ivrf": ivrf,
         "status": status,
-        "encryption": " ".join(algorithms[:-3]),
-        "hash": algorithms[-3],
-        "auth": algorithms[-2],
-        "dh_group": int(dh) if dh.isdigit() else dh,
+        "encryption": encryption,
+        "hash": hash_alg,
+        "auth": auth,
+        "dh_group": dh,
         "lifetime": words[lifetime_at],
         "lifetime_seconds": hms_to_seconds(words[lifetime_at]),
         "capabilities": " ".join(words[lifetime_at + 1 :]),
@@ -123,6 +144,10 @@ def _detail_row(state, line):
     }
     state.sas.append(sa)
     state.last = sa
+    state.detail = True
+    if extra:
+        sa["extra_algorithms"] = extra
+        return "partly understood line: unknown algorithm(s) {}".format(", ".join(map(repr, extra)))
     return True
 
 
@@ -133,7 +158,9 @@ def _handle(state, line):
         return True
     if line.startswith("dst ") and " src " in line and " state " in line:
         return True
-    if line.startswith(("C-id ", "Conn id ")):
+    if line.startswith(("C-id ", "Conn id ")) or (
+        line.startswith("Local ") and " Status " in line and " Lifetime" in line
+    ):
         state.detail = True
         return True
     if line.startswith(_LEGEND_STARTS):
@@ -141,7 +168,7 @@ def _handle(state, line):
     m = _ENGINE.match(line)
     if m:
         if state.last is None:
-            raise ValueError("Engine-id line before any SA")
+            raise ValueError("Engine-id line without its SA row")
         raw_value = m.group(1).strip()
         engine, colon, conn = raw_value.rpartition(":")
         state.last["engine_conn"] = raw_value
@@ -176,8 +203,18 @@ def _handle(state, line):
         state.pending_v6 = None
         return True
     if state.detail and line[:1].isdigit():
-        return _detail_row(state, line)
-    return _row(state, line)
+        taken = _detail_row(state, line)
+        if taken:
+            return taken
+    return _row(state, line) or _detail_row(state, line)
+
+
+def _close(state, line):
+    # a row that was not read: its Engine-id or src:/state: lines must not go to another SA
+    first = line.split(None, 1)[0]
+    if first[:1].isdigit() or ":" in first[:-1] or first in ("dst:", "src:", "state:"):
+        state.last = None
+        state.pending_v6 = None
 
 
 @without_gc
@@ -188,7 +225,7 @@ def parse_show_crypto_isakmp_sa(text):
     """
     text = check_text(text)
     state = _State()
-    feed_lines(text, lambda line: _handle(state, line), state.warnings)
+    feed_lines(text, lambda line: _handle(state, line), state.warnings, lambda line: _close(state, line))
     if state.pending_v6 is not None:
         warning(state.warnings, 0, "", "incomplete IPv6 SA at end of output: {}".format(state.pending_v6.get("dst")))
     return {"detail": state.detail, "sas": state.sas, "warnings": state.warnings}

@@ -10,6 +10,11 @@ Facts of the text format (from swanctl's list_sas.c and charon's vici_query.c, 5
 - CHILD_SA lines are indented: ``  name: #id, reqid N, STATE, MODE[-in-UDP], ESP:algs``.
 - SPIs, algorithms and counters exist only for CHILD_SAs in INSTALLED, REKEYING, REKEYED,
   DELETING and DELETED; in the other states swanctl prints ``(null)`` in their place.
+- strongSwan 6 adds the additional key exchanges of RFC 9370 to both proposal lines as
+  ``/KE1_<method>`` ... ``/KE7_<method>`` (``CURVE_25519/KE1_ML_KEM_768``); they are read into
+  ``additional_key_exchanges``, in order.
+- Each part of a proposal is put in the field its name belongs to; a name the parser does not
+  know is kept verbatim in ``extra_algorithms`` with a warning, never put in another field.
 """
 
 import re
@@ -50,7 +55,23 @@ _TRAFFIC = re.compile(
 
 _INTEGRITY_PREFIXES = ("HMAC_", "AES_XCBC", "AES_CMAC", "CAMELLIA_XCBC", "DES_MAC", "KPDK_", "UNDEFINED")
 _INTEGRITY_GMAC = re.compile(r"^AES_\d+_GMAC$")
-_KE_PREFIXES = ("MODP_", "ECP_", "CURVE_", "ML_KEM", "KE_", "NTRU", "NEWHOPE", "FRODO", "KYBER", "BIKE", "HQC")
+_KE_PREFIXES = (
+    "MODP_",
+    "ECP_",
+    "CURVE_",
+    "ML_KEM",
+    "KE_",
+    "NTRU",
+    "NEWHOPE",
+    "FRODO",
+    "KYBER",
+    "BIKE",
+    "HQC",
+    "SIKE",
+    "SABER",
+)
+_ADDITIONAL_KE = re.compile(r"^KE([1-7])_([A-Z0-9_]+)$")
+_RAW_ADDITIONAL_KE = re.compile(r"^a?ke([1-7])$")
 
 
 def _value(text):
@@ -155,42 +176,50 @@ def _empty_child():
     }
 
 
+def _parse_proposal(target, text, flag):
+    """Put each part of ``encr[-size][/integ[-size]][/prf][/ke][/KE1_x...][/PPK|/ESN]`` in its field.
+
+    ``flag`` is the trailing word this line may carry (``PPK`` for IKE, ``ESN`` for CHILD_SAs).
+    Returns None, or a warning message when a part was not understood (kept in ``extra_algorithms``).
+    """
+    text = text.strip()
+    if not text:
+        return None
+    extra = []
+    additional = []
+    for position, part in enumerate(text.split("/")):
+        if part == NULL:
+            continue  # a value charon does not have yet
+        if part == flag:
+            target["ppk" if flag == "PPK" else "esn"] = True
+            continue
+        m = _ADDITIONAL_KE.match(part)
+        if m:
+            additional.append((int(m.group(1)), m.group(2)))
+        elif part.startswith("PRF_") and target["prf_alg"] is None:
+            target["prf_alg"] = part
+        elif _is_key_exchange(part) and target["dh_group"] is None:
+            target["dh_group"] = part
+        elif _is_integrity(part) and target["integ_alg"] is None:
+            target["integ_alg"], target["integ_keysize"] = _alg_and_size(part)
+        elif position == 0 and not (part.startswith("PRF_") or _is_key_exchange(part) or _is_integrity(part)):
+            target["encr_alg"], target["encr_keysize"] = _alg_and_size(part)
+        else:
+            extra.append(part)
+    if additional:
+        target["additional_key_exchanges"] = [name for _index, name in sorted(additional)]
+    if extra:
+        target["extra_algorithms"] = extra
+        return "partly understood line: unknown algorithm(s) {}".format(", ".join(map(repr, extra)))
+    return None
+
+
 def _parse_ike_proposal(ike, text):
-    # encr[-size][/integ[-size]]/prf/dh[/PPK]; AEAD ciphers have no integrity part.
-    parts = text.split("/")
-    if parts and parts[-1] == "PPK":
-        ike["ppk"] = True
-        parts = parts[:-1]
-    if len(parts) not in (3, 4):
-        raise ValueError(f"IKE proposal with {len(parts)} parts")
-    ike["encr_alg"], ike["encr_keysize"] = _alg_and_size(parts[0])
-    if len(parts) == 4:
-        ike["integ_alg"], ike["integ_keysize"] = _alg_and_size(parts[1])
-    ike["prf_alg"] = _value(parts[-2])
-    ike["dh_group"] = _value(parts[-1])
-    for key in ("encr_alg", "integ_alg"):
-        if ike[key] == NULL:
-            ike[key] = None
+    return _parse_proposal(ike, text, "PPK")
 
 
 def _parse_child_proposal(child, text):
-    # [encr[-size]][/integ[-size]][/prf][/dh][/ESN], in that order; each part optional.
-    text = text.strip()
-    if not text:
-        return
-    for position, part in enumerate(text.split("/")):
-        if part == "ESN":
-            child["esn"] = True
-        elif part.startswith("PRF_"):
-            child["prf_alg"] = part
-        elif _is_key_exchange(part):
-            child["dh_group"] = part
-        elif position == 0 and not _is_integrity(part):
-            child["encr_alg"], child["encr_keysize"] = _alg_and_size(part)
-        elif child["integ_alg"] is None:
-            child["integ_alg"], child["integ_keysize"] = _alg_and_size(part)
-        else:
-            raise ValueError(f"unexpected CHILD_SA algorithm {part!r}")
+    return _parse_proposal(child, text, "ESN")
 
 
 def _parse_times(target, text, first_key):
@@ -286,8 +315,7 @@ def _ike_line(state, line, stripped):
         ike["tasks_passive"] = stripped[8:].split()
         return True
     if "/" in stripped and " " not in stripped:
-        _parse_ike_proposal(ike, stripped)
-        return True
+        return _parse_ike_proposal(ike, stripped) or True
     return False
 
 
@@ -304,10 +332,10 @@ def _child_header(state, stripped):
     child["mode"] = _value(m.group(5))
     child["encap"] = m.group(6) is not None
     child["protocol"] = _value(m.group(7))
-    _parse_child_proposal(child, m.group(8))
+    message = _parse_child_proposal(child, m.group(8))
     ike["child_sas"].append(child)
     state.child = child
-    return True
+    return message or True
 
 
 def _child_line(state, stripped):
@@ -360,13 +388,27 @@ def _handle(state, raw):
             return True
     if indent >= 4 and state.child is not None:
         return _child_line(state, stripped)
-    if _child_header(state, stripped):
-        return True
-    if indent <= 2 and state.ike is not None and _ike_line(state, raw, stripped):
-        return True
+    taken = _child_header(state, stripped)
+    if taken:
+        return taken
+    if indent <= 2 and state.ike is not None:
+        taken = _ike_line(state, raw, stripped)
+        if taken:
+            return taken
     if state.child is not None:
         return _child_line(state, stripped)
     return False
+
+
+def _close(state, raw):
+    """After a line that was not read: close the block it may have started (an IKE_SA at column 0,
+    a CHILD_SA at column 2), so that the lines after it do not write into the block before it."""
+    indent = len(raw) - len(raw.lstrip(" "))
+    if indent == 0:
+        state.ike = None
+        state.child = None
+    elif indent <= 2:
+        state.child = None
 
 
 def _parse_raw(text, warnings):
@@ -481,6 +523,17 @@ _CHILD_INT_KEYS = (
 )
 
 
+def _raw_additional(target):
+    """``ke1=ML_KEM_768 ke2=...`` (``ake1`` in early strongSwan 6 builds) -> ``additional_key_exchanges``."""
+    found = []
+    for key in list(target):
+        m = _RAW_ADDITIONAL_KE.match(key)
+        if m:
+            found.append((int(m.group(1)), target.pop(key)))
+    if found:
+        target["additional_key_exchanges"] = [name for _index, name in sorted(found)]
+
+
 def _ike_from_raw(name, body):
     ike = _empty_ike()
     ike["name"] = name
@@ -493,6 +546,7 @@ def _ike_from_raw(name, body):
             ike[key] = int(ike[key])
     ike["initiator"] = body.get("initiator") == "yes"
     ike["ppk"] = body.get("ppk") == "yes"
+    _raw_additional(ike)
     children = body.get("child-sas") or {}
     for child_key, child_body in children.items():
         child = _empty_child()
@@ -504,6 +558,7 @@ def _ike_from_raw(name, body):
                 child[key] = int(child[key])
         child["encap"] = child_body.get("encap") == "yes"
         child["esn"] = child_body.get("esn") == "1"
+        _raw_additional(child)
         ike["child_sas"].append(child)
     return ike
 
@@ -525,10 +580,16 @@ def parse_swanctl_list_sas(text):
         if not raw.strip():
             continue
         try:
-            if _handle(state, raw):
+            taken = _handle(state, raw)
+            if taken is True:
+                continue
+            if taken:
+                warning(warnings, number, raw, taken)
                 continue
         except LINE_ERRORS as exc:
             warning(warnings, number, raw, f"malformed line: {exc}")
+            _close(state, raw)
             continue
         warning(warnings, number, raw, "unrecognised line")
+        _close(state, raw)
     return {"ike_sas": state.ike_sas, "warnings": warnings}

@@ -19,6 +19,8 @@ description:
       (C(sh cry ipsec sa det)).
     - Supported commands are C(show crypto isakmp sa [detail]), C(show crypto ipsec sa [detail|peer X|interface X]),
       C(show crypto session [detail]), C(show crypto ikev2 sa [detail]) and C(swanctl --list-sas [--raw]).
+    - C(show crypto ipsec sa count) and C(show crypto isakmp sa count) print totals, not SAs; they get their own
+      parser, which returns C(counts) (one integer per printed label, in snake case) and C(warnings).
     - The result is the same as that of the matching C(ipsec.vpn.parse_*) filter, including its C(warnings) list.
 version_added: 0.1.0
 """

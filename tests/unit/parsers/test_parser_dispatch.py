@@ -24,6 +24,10 @@ from parser_helpers import read_fixture
         ("swanctl --list-sas", "swanctl --list-sas"),
         ("/usr/sbin/swanctl --list-sas --raw", "swanctl --list-sas"),
         ("swanctl -l", "swanctl --list-sas"),
+        ("show crypto ipsec sa count", "show crypto ipsec sa count"),
+        ("sh cry ipsec sa cou", "show crypto ipsec sa count"),
+        ("show crypto isakmp sa count", "show crypto isakmp sa count"),
+        ("show crypto ipsec sa detail", "show crypto ipsec sa"),
     ],
 )
 def test_commands_are_recognised(typed, canonical):
@@ -39,6 +43,17 @@ def test_unknown_commands_are_refused_clearly(typed):
 def test_parse_dispatches():
     text = read_fixture("ios_isakmp_sa", "xe_all_ikev1_states")
     assert len(parse("sh cry isa sa", text)["sas"]) == 8
+
+
+def test_count_output_is_not_read_as_sas():
+    text = read_fixture("ios_sa_count", "ipsec_sa_count")
+    assert parse("show crypto ipsec sa count", text) == {
+        "counts": {"ipsec_sa_total": 6, "active": 6, "rekeying": 0, "unused": 0, "invalid": 0},
+        "warnings": [],
+    }
+    partly = parse("show crypto isakmp sa count", "Active ISAKMP SA's: 3, weird\n")
+    assert partly["counts"] == {"active_isakmp_sas": 3}
+    assert partly["warnings"][0]["message"] == "partly understood line: not a count: 'weird'"
 
 
 def test_filters_parse_and_refuse_non_text():
