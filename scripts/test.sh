@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quality gates and tests. `scripts/test.sh all` is what `make test` and CI run.
-#   lint    ruff + ansible-lint --profile production
+#   lint    ruff + the changelog check + ansible-lint --profile production
 #   sanity  ansible-test sanity on core 2.19/Python 3.11 and core 2.21/Python 3.12
 #   units   unit/property tests (both Python/core pairs)
 #   e2e     end-to-end tests against the IOS simulator and the strongSwan lab (root)
@@ -20,6 +20,8 @@ need_py312() {
 run_lint() {
   stage "ruff"
   .venv/bin/ruff check .
+  stage "changelog (antsibull-changelog: fragments, changelog.yaml, CHANGELOG.md)"
+  scripts/changelog.sh --check
   stage "ansible-lint --profile production"
   PATH="$repo/.venv/bin:$PATH" ansible-lint --profile production --offline -q
 }

@@ -104,11 +104,9 @@ notes:
     mode reads the running-config and sends no configuration command. Diff mode shows the collection's objects
     before and after, keys masked.
   - An IOS type 6 (encrypted) key cannot be compared with the intent; it is trusted as it is.
+  - The IOS role and the ownership scheme are described in C(docs/ios.md), shipped in the collection.
 seealso:
   - module: ipsec.vpn.plan
-  - name: IOS role and ownership scheme
-    description: docs/ios.md in the collection.
-    link: https://example.invalid/ipsec/vpn/docs/ios.md
 """
 
 EXAMPLES = r"""

@@ -63,13 +63,8 @@ options:
         type: bool
 notes:
   - Action plugin; check mode is supported and changes nothing either way.
-seealso:
-  - name: Intent reference
-    description: docs/intent.md in the collection.
-    link: https://example.invalid/ipsec/vpn/docs/intent.md
-  - name: Plan schema
-    description: docs/plan.md in the collection.
-    link: https://example.invalid/ipsec/vpn/docs/plan.md
+  - The intent's field reference is C(docs/intent.md) and the plan's schema C(docs/plan.md), both shipped in the
+    collection.
 """
 
 EXAMPLES = r"""
