@@ -146,7 +146,8 @@ ENCRYPTION = dict(
             128,
             None,
             "aes-gcm-128",
-            "esp-gcm",
+            # explicit: the key size of a bare esp-gcm is not documented (IOS displays it as esp-gcm)
+            "esp-gcm 128",
             "aes128gcm16",
             unsupported={"ios_ikev1": _NO_GCM_V1},
         ),
@@ -338,6 +339,8 @@ def _dh(number, description, sw, weak=None, ios=True, reason=None):
         keywords = {"ios_ikev1": None, "ios_ikev2": None, "ios_transform": None, "strongswan": sw}
         unsupported = dict((t, reason) for t in ("ios_ikev1", "ios_ikev2", "ios_transform"))
     blocked = ("ios_ikev1", "ios_ikev2", "ios_transform") if number in (1, 2, 5) else ()
+    if number == 24:
+        blocked = ("ios_ikev2",)  # later revisions of FN72510 list group 24 for IKEv2 proposals
     return DhGroup(
         number=number,
         description=description,

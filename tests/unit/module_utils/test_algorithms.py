@@ -71,7 +71,9 @@ def test_pure_core_does_not_import_ansible():
         "print(bad); sys.exit(1 if bad else 0)"
     )
     collections = os.path.join(REPO_ROOT, "build", "collections")
-    proc = subprocess.run([sys.executable, "-c", code, collections], capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, collections], capture_output=True, text=True, timeout=60, check=False
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -128,7 +130,7 @@ def test_every_algorithm_has_keyword_or_error_naming_target(target, kind):
         ("ios_transform", "encryption", "aes128", "esp-aes"),
         ("ios_transform", "encryption", "aes192", "esp-aes 192"),
         ("ios_transform", "encryption", "aes256", "esp-aes 256"),
-        ("ios_transform", "encryption", "aes128gcm16", "esp-gcm"),
+        ("ios_transform", "encryption", "aes128gcm16", "esp-gcm 128"),
         ("ios_transform", "encryption", "aes256gcm16", "esp-gcm 256"),
         ("ios_transform", "encryption", "null", "esp-null"),
         ("ios_transform", "integrity", "sha1", "esp-sha-hmac"),
@@ -495,7 +497,7 @@ def test_ikev2_proposal_dedupes_aliases():
         (("esp", "aes256", "sha1"), ["esp-aes 256", "esp-sha-hmac"]),
         (("esp", "aes128", "sha256"), ["esp-aes", "esp-sha256-hmac"]),
         (("esp", "aes256gcm16", None), ["esp-gcm 256"]),
-        (("esp", "aes128gcm16", None), ["esp-gcm"]),
+        (("esp", "aes128gcm16", None), ["esp-gcm 128"]),
         (("esp", "null", "sha1"), ["esp-null", "esp-sha-hmac"]),
         (("ah", None, "sha256"), ["ah-sha256-hmac"]),
         (("AH", None, "sha1"), ["ah-sha-hmac"]),
@@ -558,3 +560,10 @@ def test_markdown_table_has_every_row():
     assert [row[0] for row in code["Encryption"][1:]] == list(alg.ENCRYPTION)
     assert [row[0] for row in code["DH groups"][1:]] == [str(n) for n in alg.DH_GROUPS]
     assert ["aes256gcm16", "—", "`aes-gcm-256`", "`esp-gcm 256`", "`aes256gcm16`", "yes", ""] in code["Encryption"]
+
+
+def test_dh_group_24_is_blocked_on_ios_xe_for_ikev2_only():
+    # FN72510 (later revision): IKEv2 proposals lose group {1 | 2 | 5 | 24}; isakmp policies group {1 | 2 | 5}
+    assert alg.ios_xe_blocked("ios_ikev2", "dh_group", 24)
+    assert not alg.ios_xe_blocked("ios_ikev1", "dh_group", 24)
+    assert alg.ios_xe_blocked("ios_ikev1", "dh_group", 5) and alg.ios_xe_blocked("ios_ikev2", "dh_group", 5)
