@@ -11,11 +11,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import tempfile
 
-from ansible.module_utils.common.text.converters import to_bytes, to_text
+from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.connection import Connection, ConnectionError
 from ansible.plugins.action import ActionBase
+from ansible_collections.ipsec.vpn.plugins.module_utils import files as files_mod
+from ansible_collections.ipsec.vpn.plugins.module_utils import masking
 from ansible_collections.ipsec.vpn.plugins.module_utils.ios import diff, push, render
 from ansible_collections.ipsec.vpn.plugins.module_utils.ios.running import Running
 
@@ -76,29 +77,6 @@ class _OfflineDevice(object):
 
     def send(self, line):
         raise push.DeviceError("running_config was given: nothing is sent to a device")
-
-
-def _write(path, text, mode):
-    """Write ``text`` to ``path`` with ``mode`` (created with that mode: a secret is never world-readable, even
-    briefly). Returns True when the content or mode changed."""
-    data = to_bytes(text)
-    if os.path.exists(path):
-        with open(path, "rb") as handle:
-            same = handle.read() == data
-        if same and (os.stat(path).st_mode & 0o777) == mode:
-            return False
-    directory = os.path.dirname(path)
-    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".ipsec-vpn-")
-    try:
-        os.fchmod(descriptor, mode)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.rename(temporary, path)
-    except Exception:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    return True
 
 
 class ActionModule(ActionBase):
@@ -163,7 +141,7 @@ class ActionModule(ActionBase):
             return result
         except ConnectionError as err:
             secrets = push.secrets_of(want)
-            result.update(failed=True, msg="%s: %s" % (host, push.mask_text(to_text(err), secrets)))
+            result.update(failed=True, msg="%s: %s" % (host, masking.mask(to_text(err), secrets)))
             return result
         result.update(outcome)
         if outcome.get("converged") is False and not check_mode:
@@ -189,9 +167,9 @@ class ActionModule(ActionBase):
         if not os.path.isdir(directory):
             os.makedirs(directory, 0o750)
             result["changed"] = True
-        changed = _write(files["config"], text, 0o600 if secret else 0o644)
+        changed = files_mod.write_atomic(files["config"], text, 0o600 if secret else 0o644)
         if args["masked_copy"]:
-            changed = _write(files["masked"], masked, 0o644) or changed
+            changed = files_mod.write_atomic(files["masked"], masked, 0o644) or changed
         result["changed"] = result["changed"] or changed
         return result
 

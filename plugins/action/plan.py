@@ -11,7 +11,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
-from ansible_collections.ipsec.vpn.plugins.module_utils import intent_checks, planner
+from ansible_collections.ipsec.vpn.plugins.module_utils import intent_checks, masking, planner
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import IntentErrors
 
 display = Display()
@@ -120,7 +120,7 @@ class ActionModule(ActionBase):
             display.warning("%s: %s" % (host, warning))
         result.update(
             plan=plan,
-            plan_masked=planner.mask_secrets(plan),
+            plan_masked=masking.mask(plan),
             _ansible_no_log=True,
         )
         return result

@@ -33,7 +33,6 @@ from ansible_collections.ipsec.vpn.plugins.module_utils import intent as intent_
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import AclError, IntentError, IntentErrors
 
 SCHEMA_VERSION = 1
-MASK = "********"
 IKEV2_POLICY = "IPSEC-VPN"
 IKEV2_KEYRING = "IPSEC-VPN-KEYRING"
 _CACHE_SIZE = 4
@@ -1419,22 +1418,3 @@ def check_intent(intent):
     except IntentErrors as err:
         return list(err.errors)
     return list(prepared.problems)
-
-
-def mask_secrets(plan):
-    """Deep copy of a plan (or of ``{host: plan}``) with every pre-shared key replaced by ``********``."""
-    return _mask(plan)
-
-
-def _mask(value):
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if key == "psk" and item is not None and not isinstance(item, (dict, list)):
-                out[key] = MASK
-            else:
-                out[key] = _mask(item)
-        return out
-    if isinstance(value, list):
-        return [_mask(item) for item in value]
-    return value

@@ -13,12 +13,11 @@ report is safe to keep as a CI artifact.
 import datetime
 import json
 import os
-import tempfile
 from xml.etree import ElementTree
 
+from ansible_collections.ipsec.vpn.plugins.module_utils import files, masking
+
 REPORT_SCHEMA_VERSION = 1
-MASK = "********"
-SECRET_KEYS = frozenset(("psk", "secret", "secrets", "password", "pre_shared_key", "key_string"))
 FORMATS = ("json", "junit", "markdown")
 FILE_NAMES = {"json": "verify.json", "junit": "verify-junit.xml", "markdown": "verify.md"}
 COLOURS = {"up": "green", "down": "red", "unknown": "orange"}
@@ -142,21 +141,6 @@ class ReportError(ValueError):
     """The report inputs are unusable."""
 
 
-def mask_secrets(value):
-    """Deep copy with every value under a secret-looking key replaced by ``********``."""
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if str(key).lower() in SECRET_KEYS and item is not None:
-                out[key] = MASK
-            else:
-                out[key] = mask_secrets(item)
-        return out
-    if isinstance(value, (list, tuple)):
-        return [mask_secrets(item) for item in value]
-    return value
-
-
 def _now():
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
 
@@ -175,7 +159,7 @@ def build_report(results, missing=None, generated_at=None):
     for item in results:
         if not isinstance(item, dict) or not item.get("host") or not isinstance(item.get("tunnels"), list):
             raise ReportError("every result must be a verdict with 'host' and 'tunnels': {!r:.200}".format(item))
-        hosts.append(mask_secrets(item))
+        hosts.append(masking.mask(item))
     hosts.sort(key=lambda h: str(h["host"]))
     if isinstance(missing, dict):
         missing_hosts = [{"host": str(h), "reason": str(r or "no verification result")} for h, r in missing.items()]
@@ -471,15 +455,6 @@ def write_report(report, dest, formats=FORMATS):
     for fmt in formats:
         text = _RENDERERS[fmt](report)
         path = os.path.join(dest, FILE_NAMES[fmt])
-        handle, tmp = tempfile.mkstemp(prefix=".verify-", dir=dest)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        files.write_atomic(path, text, 0o644)
         paths[fmt] = path
     return paths

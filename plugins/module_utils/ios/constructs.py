@@ -29,12 +29,12 @@ Pure Python: no ``ansible`` import.
 import re
 
 from ansible_collections.ipsec.vpn.plugins.module_utils import acl as aclmod
+from ansible_collections.ipsec.vpn.plugins.module_utils import masking
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import AclError
 
 MARKER = "ipsec.vpn"
 LEDGER_ACL = "IPSEC-VPN-OWNED"
 ROUTE_NAME = "IPSEC-VPN"
-SECRET_MASK = "********"
 
 HOST_MASK = "255.255.255.255"
 # plan tunnel_interface.mode -> the words after "tunnel mode"
@@ -204,7 +204,7 @@ class Construct(object):
         secret = values.get(self.secret)
         if not secret:
             return text
-        return re.sub(r"(?<=\s)%s(?=\s|$)" % re.escape(str(secret)), SECRET_MASK, text)
+        return masking.mask(text, [secret], whole_words=True)
 
     def stage_of(self, values):
         return self.stage(values) if callable(self.stage) else self.stage

@@ -13,7 +13,7 @@ Pure Python: no ``ansible`` import.
 
 import re
 
-from ansible_collections.ipsec.vpn.plugins.module_utils.ios import constructs as C
+from ansible_collections.ipsec.vpn.plugins.module_utils import masking
 from ansible_collections.ipsec.vpn.plugins.module_utils.ios import diff as D
 from ansible_collections.ipsec.vpn.plugins.module_utils.ios.running import Running
 
@@ -52,19 +52,12 @@ def secrets_of(nodes):
     return found
 
 
-def mask_text(text, secrets):
-    text = text or ""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, C.SECRET_MASK)
-    return text
-
-
 def device_message(text, secrets=()):
     """The device's complaint without prompts and blank lines (``% Invalid input detected at '^' marker.``)."""
     lines = [line.rstrip() for line in (text or "").splitlines()]
     kept = [line for line in lines if line.strip() and not _PROMPT.match(line.strip())]
     percent = [line.strip() for line in kept if line.strip().startswith("%")]
-    return mask_text(" ".join(percent) if percent else " ".join(line.strip() for line in kept), secrets)
+    return masking.mask(" ".join(percent) if percent else " ".join(line.strip() for line in kept), secrets)
 
 
 def _context(commands, index):
