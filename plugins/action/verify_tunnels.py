@@ -18,6 +18,7 @@ ARGUMENT_SPEC = {
     "outputs": {"type": "dict", "default": {}},
     "before": {"type": "dict"},
     "probes": {"type": "list", "elements": "raw"},
+    "diagnoses": {"type": "list", "elements": "raw"},
     "fail_on_down": {"type": "bool", "default": False},
 }
 
@@ -79,6 +80,19 @@ def probes_from_results(items):
     return probes
 
 
+def diagnoses_from_results(items):
+    """Results of a loop of ``swanctl --initiate`` over down tunnels (``item.name`` is the tunnel) -> outputs."""
+    out = {}
+    for entry in items or []:
+        if not isinstance(entry, dict) or entry.get("skipped"):
+            continue
+        item = entry.get("item")
+        name = item.get("name") if isinstance(item, dict) else None
+        if name:
+            out[name] = _text(entry.get("stdout", "")) + "\n" + _text(entry.get("stderr", ""))
+    return out
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -96,7 +110,8 @@ class ActionModule(ActionBase):
             reads = reads_from_outputs(args["outputs"], "outputs")
             before = reads_from_outputs(args["before"], "before") if args.get("before") is not None else None
             probes = probes_from_results(args.get("probes")) if args.get("probes") is not None else None
-            verdict = verify.verdict(plan, reads if verify.required_reads(plan) else None, before, probes)
+            diagnoses = diagnoses_from_results(args.get("diagnoses"))
+            verdict = verify.verdict(plan, reads if verify.required_reads(plan) else None, before, probes, diagnoses)
         except (ValueError, TypeError, KeyError) as err:
             result.update(failed=True, msg="verify_tunnels: %s" % to_text(err))
             return result

@@ -22,6 +22,8 @@ import functools
 import ipaddress
 import re
 
+from ansible_collections.ipsec.vpn.plugins.module_utils import initiate_diagnosis
+
 SCHEMA_VERSION = 1
 
 UP = "up"
@@ -674,12 +676,34 @@ def _warnings(reads):
     return out
 
 
-def verdict(plan, reads, before=None, probes=None):
+def apply_diagnosis(entry, output):
+    """Let what charon said while initiating a down tunnel once more name its cause.
+
+    The SA-based cause stays in ``detail`` behind charon's own line, so nothing is lost; an initiation that
+    succeeded only adds a note (the tunnel was down when it was read).
+    """
+    if entry["status"] == UP or output is None:
+        return
+    found = initiate_diagnosis.diagnose(output)
+    if found is None:
+        if initiate_diagnosis.succeeded(output):
+            entry["detail"] = "; ".join(x for x in (entry["detail"], "it came up when initiated once more") if x)
+        return
+    earlier = "{}: {}".format(entry["cause_code"], entry["detail"]) if entry["detail"] else entry["cause_code"]
+    entry["diagnosis"] = found
+    entry["cause_code"] = found["code"]
+    entry["cause_phase"] = found["phase"]
+    entry["cause"] = found["cause"]
+    entry["detail"] = "charon: {}{}".format(found["evidence"], " (SA read: {})".format(earlier) if earlier else "")
+
+
+def verdict(plan, reads, before=None, probes=None, diagnoses=None):
     """Verdict for every tunnel of one host's plan.
 
     ``reads``: parsed show outputs after the probes (see the module docstring);
     ``before``: the same, read before the probes (``None``: traffic is not checked);
-    ``probes``: ``{tunnel name: probe result}`` from :func:`probe_result` (``None``: no probes).
+    ``probes``: ``{tunnel name: probe result}`` from :func:`probe_result` (``None``: no probes);
+    ``diagnoses``: ``{tunnel name: swanctl --initiate output}`` for down tunnels (see :func:`apply_diagnosis`).
 
     Returns ``{schema_version, host, platform, status, summary, tunnels, failed, message, warnings}``;
     ``status`` is ``up`` (every tunnel up), ``down`` (at least one down) or ``none`` (no
@@ -715,6 +739,7 @@ def verdict(plan, reads, before=None, probes=None):
     for tunnel in tunnels:
         probe = probes.get(tunnel["name"]) if probes else None
         entry = check(tunnel, current, old, probe)
+        apply_diagnosis(entry, (diagnoses or {}).get(tunnel["name"]))
         result["tunnels"].append(entry)
         if entry["status"] == UP:
             result["summary"]["up"] += 1

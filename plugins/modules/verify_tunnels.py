@@ -52,6 +52,14 @@ options:
         C(command) is null, or a skipped loop item, counts as not sent.
     type: list
     elements: raw
+  diagnoses:
+    description:
+      - For strongSwan, the C(results) of a loop that ran C(swanctl --initiate) once for each down tunnel (each
+        result's C(item) is the tunnel from the plan; C(stdout) and C(stderr) are read). charon's account of that
+        exchange then names the cause (for example the peer's AUTHENTICATION_FAILED, an untrusted certificate, a
+        refused proposal or no answer); the SA-based cause stays in the tunnel's C(detail).
+    type: list
+    elements: raw
   fail_on_down:
     description:
       - Fail the task when a tunnel is down. The C(verify) role leaves this off, writes the report first and fails

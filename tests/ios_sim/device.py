@@ -62,6 +62,7 @@ class Device:
         self.revert_timer: Optional[threading.Timer] = None
         self.revert_deadline: Optional[float] = None
         self.revert_snapshot: Optional[ConfigTree] = None
+        self.revert_now = None  # set while a rollback is pending: fires it at once (fault injection)
         self.boot_time = time.time()
         self.last_change = time.time()
         self.port: Optional[int] = None
@@ -142,6 +143,17 @@ class Device:
         if node is None:
             return None
         return node.value("path", "url")
+
+    def archived(self, url: str):
+        """The archive file named ``url`` (``<path>-<n>``), or None when it is not (or no longer) kept."""
+        path = self.archive_path()
+        if not path or not url.startswith(path + "-") or not url[len(path) + 1:].isdigit():
+            return None
+        number = int(url[len(path) + 1:])
+        first = len(self.archive) - min(len(self.archive), self.archive_maximum()) + 1
+        if number < first or number > len(self.archive):
+            return None
+        return self.archive[number - 1]
 
     def archive_maximum(self) -> int:
         node = self.config.root.first("archive")

@@ -195,12 +195,22 @@ def _configure(session: "Session", binds, canon) -> str:
     device = session.device
     world = session.world
     if canon[1] == "confirm":
+        fault = world.options.get("configure_confirm_fault")
+        if fault == "rejected":
+            from .errors import InvalidAt
+
+            raise InvalidAt(1)
+        if fault == "expired" and device.revert_timer is not None:
+            device.revert_timer.cancel()
+            device.revert_now()
         if device.revert_timer is not None:
             device.revert_timer.cancel()
             device.revert_timer = None
             device.revert_deadline = None
             device.revert_snapshot = None
         return ""
+    if canon[1] == "replace":
+        return _configure_replace(session, str(binds["url"]), "force" in canon)
     minutes = binds.get("minutes")
     if minutes is not None:
         if not device.archive_path():
@@ -212,6 +222,58 @@ def _configure(session: "Session", binds, canon) -> str:
         world.schedule_revert(device, snapshot, int(minutes))
     session.stack.append(("config", None))
     return _lines("Enter configuration commands, one per line.  End with CNTL/Z.")
+
+
+REPLACE_QUESTION = (
+    "This will apply all necessary additions and deletions\n"
+    "to replace the current running configuration with the\n"
+    "contents of the specified configuration file, which is\n"
+    "assumed to be a complete configuration, not a partial\n"
+    "configuration. Enter Y if you are sure you want to proceed. ? [no]: "
+)
+
+
+def _configure_replace(session: "Session", url: str, force: bool) -> str:
+    """`configure replace URL [force]`: the running config becomes the archived (or startup) file; only the
+    differences are applied. Without `force` IOS asks first."""
+    device = session.device
+    if url in ("nvram:startup-config", "startup-config"):
+        target = device.startup
+    else:
+        target = device.archived(url)
+    if target is None:
+        return _lines(f"%Error opening {url} (No such file or directory)")
+
+    def apply() -> str:
+        passes = 0 if _config_text(session, device.config) == _config_text(session, target) else 1
+        device.config = target.clone()
+        device.last_change = time.time()
+        session.world.config_changed(device)
+        return _lines(f"Total number of passes: {passes}", "Rollback Done")
+
+    if force:
+        return apply()
+    from .session import Pending
+
+    def answer(text: str) -> str:
+        if text.strip().lower() in ("y", "yes"):
+            return apply()
+        return ""
+
+    session.pending = Pending(REPLACE_QUESTION, answer)
+    return ""
+
+
+@command("archive-config")
+def _archive_config(session: "Session", binds, canon) -> str:
+    """`archive config`: save the running config as the next archive file (silent, as on IOS)."""
+    device = session.device
+    if not device.archive_path():
+        from .errors import CliError
+
+        raise CliError("Archive path is not configured. Please configure the archive path and try again.")
+    device.archive.append(device.config.clone())
+    return ""
 
 
 def _save(session: "Session") -> str:

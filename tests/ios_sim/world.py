@@ -22,6 +22,11 @@ DEFAULT_OPTIONS = {
     "drop_first_packet": False,
     # How many real seconds one minute of `configure terminal revert timer` lasts (tests shorten it).
     "revert_timer_seconds_per_minute": 60,
+    # Make `configure confirm` fail, for tests of the client: null (it works), "rejected" (answered as invalid
+    # input, as on a release without the rollback-confirmed-change feature; the timer keeps running) or
+    # "expired" (the pending timer fires just before the confirm arrives, so the change is rolled back and the
+    # confirm finds nothing to confirm, silently, as when a push outlasts its timer).
+    "configure_confirm_fault": None,
 }
 
 
@@ -211,6 +216,8 @@ class World:
                 device.revert_timer = None
                 device.revert_deadline = None
                 self.config_changed(device)
+
+        device.revert_now = revert
 
         if device.revert_timer is not None:
             device.revert_timer.cancel()

@@ -209,7 +209,10 @@ def converge(device, want, check_mode=False, commit_confirm_minutes=None, revert
                     applied, "; ".join(problems) or "the device still differs from its earlier configuration")
             if commit_confirm_minutes:
                 if restored:
-                    _confirm(device)
+                    problem = _confirm(device, None, secrets, commit_confirm_minutes)
+                    result["confirmed"] = problem is None
+                    if problem:
+                        msg += " Confirming the reverted state failed: %s" % problem
                 else:
                     msg += " The archive rolls the device back within %d minute(s) unless confirmed." % int(
                         commit_confirm_minutes)
@@ -220,7 +223,11 @@ def converge(device, want, check_mode=False, commit_confirm_minutes=None, revert
             msg += " %d command(s) before it stay applied (revert_on_error is off)." % applied
         raise PushError(msg, result)
     if commit_confirm_minutes:
-        _confirm(device)
+        problem = _confirm(device, before, secrets, commit_confirm_minutes)
+        result["confirmed"] = problem is None
+        if problem:
+            raise PushError("%sthe %d command(s) were applied under 'configure terminal revert timer %d', but %s"
+                            % (where, applied, int(commit_confirm_minutes), problem), result)
     if verify:
         remaining = D.compute(want, Running.from_text(device.get_config()))
         result["converged"] = not remaining.changed
@@ -234,8 +241,32 @@ def converge(device, want, check_mode=False, commit_confirm_minutes=None, revert
     return result
 
 
-def _confirm(device):
+def _confirm(device, before, secrets, minutes):
+    """Send ``configure confirm`` and prove that it took. Returns None, or what went wrong (keys masked).
+    ``before`` is the configuration read before the push (None when the push itself was reverted).
+
+    A confirm that the device rejects, one that leaves the rollback timer running, and one that comes after
+    the timer already fired (the device is back at its earlier configuration) are all failures: otherwise the
+    task would report success while the archive quietly undoes the change."""
     try:
         device.send("configure confirm")
-    except DeviceError:
-        pass
+    except DeviceError as err:
+        return ("the device rejected 'configure confirm' (%s), so the rollback timer is still running: the "
+                "archive rolls the change back within %d minute(s)." % (device_message(str(err), secrets),
+                                                                           int(minutes)))
+    try:
+        timer = device.send("show archive config rollback timer")
+    except DeviceError as err:
+        return "the rollback timer could not be read after 'configure confirm': %s" % device_message(
+            str(err), secrets)
+    if not _PENDING.search(timer or ""):
+        return ("'configure confirm' did not stop the rollback timer (%s): the archive rolls the change back "
+                "within %d minute(s)." % (device_message(timer, secrets), int(minutes)))
+    if before is None:
+        return None
+    back = D.compute(before.all_nodes(), Running.from_text(device.get_config()), manage_all=True)
+    if not back.commands:
+        return ("the rollback timer fired before 'configure confirm' arrived: the archive rolled the change back "
+                "and the device runs its earlier configuration again. Raise the revert timer "
+                "(ios_commit_confirm_minutes) or push less at a time.")
+    return None

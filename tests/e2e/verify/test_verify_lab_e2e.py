@@ -2,7 +2,8 @@
 
 site1 <-> site2 (``s1-s2``) is loaded with matching keys and must be reported up with its packet
 counters grown by the probe; site1 <-> site3 (``s1-s3``) has a wrong key on site1 and must be
-reported down with a phase-1 cause on both ends. site4 is in the inventory but not in the
+reported down with a phase-1 cause on both ends: on site1, which initiates it, the cause comes from charon's
+answer when verify initiates it once more (site3 refuses site1's authentication). site4 is in the inventory but not in the
 intent: it gets a verdict ``none`` and is never contacted.
 
 Needs root (the lab uses network namespaces). The lab is held with the lock of lab_lock.py
@@ -107,7 +108,7 @@ def test_the_broken_tunnel_fails_the_run_with_its_cause(verify_run):
     process, _reports, _inventory, _work, elapsed = verify_run
     assert process.returncode != 0, process.output
     assert "site1: 1 of 2 tunnel(s) down" in process.output, process.output
-    assert "- s1-s3 (peer site3): [P1_NO_SA]" in process.output
+    assert "- s1-s3 (peer site3): [P1_PEER_REFUSED_AUTH]" in process.output
     assert "site3: 1 of 1 tunnel(s) down" in process.output
     assert "site2: 1 of 1" not in process.output
     print(f"\nverify.yml on 4 lab sites took {elapsed:.1f} s")
@@ -135,8 +136,14 @@ def test_report_says_down_with_a_phase1_cause_for_the_broken_tunnel(verify_run):
         end = ends[(host, "s1-s3")]
         assert end["status"] == "down"
         assert end["cause_phase"] == "phase1"
-        assert end["cause_code"] in ("P1_NO_SA", "P1_CONNECTING", "P1_NOT_ESTABLISHED")
         assert "pre-shared key" in end["cause"] or "proposals" in end["cause"]
+    # site1 (side a) initiated it once more: site3 answered AUTHENTICATION_FAILED
+    site1 = ends[("site1", "s1-s3")]
+    assert site1["cause_code"] == "P1_PEER_REFUSED_AUTH", site1
+    assert site1["detail"].startswith("charon: [IKE] received AUTHENTICATION_FAILED notify error (SA read: "), site1
+    assert site1["diagnosis"]["evidence"] == "[IKE] received AUTHENTICATION_FAILED notify error"
+    # site3 is the responder: it does not initiate, so its cause still comes from the SA list
+    assert ends[("site3", "s1-s3")]["cause_code"] in ("P1_NO_SA", "P1_CONNECTING", "P1_NOT_ESTABLISHED")
     assert report["status"] == "down"
     assert {t["tunnel"]: t["status"] for t in report["tunnels"]} == {"s1-s2": "up", "s1-s3": "down"}
     site4 = next(h for h in report["hosts"] if h["host"] == "site4")

@@ -393,3 +393,57 @@ def test_ambiguous_abbreviations_are_refused(world):
     assert session.receive("e") == '% Ambiguous command:  "e"\n'
     assert session.receive("enc aes 256") == ""  # `encryption` and its alias `encr` are one command
     assert "encr aes 256" in running(world, modifier=" | section policy 5")
+
+
+def test_archive_config_and_configure_replace():
+    """`archive config` saves <path>-<n> silently; `show archive` lists the last `maximum` files; `configure
+    replace <file> force` puts that file back (IOS prints the passes and `Rollback Done`), and without `force`
+    IOS asks first."""
+    world = World.from_dict({"devices": {"R1": {"interfaces": {"Ethernet0": {"address": "10.0.0.1/24"}}}}})
+    assert "Archive path is not configured" in world.run("R1", "archive config")
+    configure(world, "R1", "archive\n path flash:archive\n maximum 2")
+    assert world.run("R1", "archive config") == ""
+    saved = running(world, "R1").split("\n", 5)[5]
+    configure(world, "R1", "hostname OTHER\nip access-list extended X\n permit ip any any")
+    assert world.run("R1", "archive config") == ""
+    listing = world.run("R1", "show archive")
+    assert "There are currently 2 archive configurations saved." in listing
+    assert "The next archive file will be named flash:archive-3" in listing
+    assert "flash:archive-2 <- Most Recent" in listing
+    assert world.run("R1", "configure replace flash:archive-1 force") == "Total number of passes: 1\nRollback Done\n"
+    assert running(world, "R1").split("\n", 5)[5] == saved
+    assert world.run("R1", "configure replace flash:archive-1 force") == "Total number of passes: 0\nRollback Done\n"
+    assert world.run("R1", "configure replace flash:archive-9 force") == \
+        "%Error opening flash:archive-9 (No such file or directory)\n"
+    # a third file pushes the first out (maximum 2)
+    world.run("R1", "archive config")
+    assert world.run("R1", "configure replace flash:archive-1 force").startswith("%Error opening")
+    # without force: the question, then nothing happens on "no"
+    session = session_for(world, "R1")
+    assert session.receive("configure replace flash:archive-2") == ""
+    assert session.prompt().endswith("Enter Y if you are sure you want to proceed. ? [no]: ")
+    assert session.receive("no") == ""
+    assert "hostname R1" in running(world, "R1")
+    assert session.receive("configure replace flash:archive-2") == ""
+    assert session.receive("y") == "Total number of passes: 1\nRollback Done\n"
+    assert "hostname OTHER" in running(world, "R1")
+
+
+@pytest.mark.parametrize("fault", ["rejected", "expired"])
+def test_configure_confirm_faults(fault):
+    world = World.from_dict({
+        "options": {"configure_confirm_fault": fault},
+        "devices": {"R1": {"interfaces": {"Ethernet0": {"address": "10.0.0.1/24"}},
+                           "config": "archive\n path flash:archive\n"}},
+    })
+    world.run("R1", "configure terminal revert timer 5", "hostname CHANGED", "end")
+    output = world.run("R1", "configure confirm")
+    timer = world.run("R1", "show archive config rollback timer")
+    if fault == "rejected":
+        assert "% Invalid input detected at '^' marker." in output
+        assert "Time remaining" in timer
+        assert "hostname CHANGED" in running(world, "R1")
+    else:
+        assert output == ""
+        assert timer == "%No Rollback Confirmed Change pending\n"
+        assert "hostname R1" in running(world, "R1")

@@ -188,3 +188,42 @@ def test_vti_with_ikev2_and_ospf_comes_up_and_is_idempotent():
     # and away again, SAs cleared
     assert push.converge(SimDevice(lab, "R2"), [], clear_sessions=True)["converged"]
     assert "ikev2" not in lab.run("R2", "show running-config")
+
+
+def _confirm_world(fault):
+    lab = world(archive=True)
+    lab.options["revert_timer_seconds_per_minute"] = 600
+    lab.options["configure_confirm_fault"] = fault
+    return lab
+
+
+def test_a_rejected_configure_confirm_fails_the_push_and_says_the_change_will_be_rolled_back():
+    lab = _confirm_world("rejected")
+    device = SimDevice(lab, "R2")
+    with pytest.raises(push.PushError) as caught:
+        push.converge(device, want(), commit_confirm_minutes=2)
+    err = caught.value
+    assert "configure confirm" in device.sent
+    assert "the device rejected 'configure confirm' (% Invalid input detected at '^' marker.)" in err.msg
+    assert "the archive rolls the change back within 2 minute(s)" in err.msg
+    assert err.result["confirmed"] is False and err.result["changed"] is True
+    # the timer is indeed still pending on the device
+    assert "Time remaining" in lab.run("R2", "show archive config rollback timer")
+
+
+def test_a_confirm_after_the_timer_fired_fails_the_push_although_the_device_said_nothing():
+    lab = _confirm_world("expired")
+    before = lab.run("R2", "show running-config").split("\n", 5)[5]
+    device = SimDevice(lab, "R2")
+    with pytest.raises(push.PushError) as caught:
+        push.converge(device, want(), commit_confirm_minutes=2)
+    assert "the rollback timer fired before 'configure confirm' arrived" in caught.value.msg
+    assert caught.value.result["confirmed"] is False
+    assert "crypto map MYMAP" not in lab.run("R2", "show running-config")
+    assert lab.run("R2", "show running-config").split("\n", 5)[5] == before
+
+
+def test_a_working_confirm_is_reported():
+    lab = _confirm_world(None)
+    result = push.converge(SimDevice(lab, "R2"), want(), commit_confirm_minutes=2)
+    assert result["confirmed"] is True and result["converged"] is True
