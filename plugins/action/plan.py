@@ -20,6 +20,7 @@ ARGUMENT_SPEC = {
     "intent": {"type": "dict"},
     "unsafe_skip_crosscheck": {"type": "bool"},
     "host": {"type": "str"},
+    "hosts": {"type": "list", "elements": "str"},
     "management": {
         "type": "dict",
         "options": {
@@ -85,6 +86,12 @@ class ActionModule(ActionBase):
         del tmp
         result["changed"] = False
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        if args.get("hosts") is not None:
+            if args.get("host") is not None or args.get("management") is not None:
+                result.update(failed=True, msg="'hosts' plans several hosts, each from its own connection "
+                              "variables: it cannot be combined with 'host' or 'management'")
+                return result
+            return self._run_many(result, task_vars, args, [to_text(h) for h in args["hosts"]])
         host = args.get("host") or task_vars.get("inventory_hostname")
         try:
             intent = args.get("intent")
@@ -139,6 +146,114 @@ class ActionModule(ActionBase):
         result.update(failed=True, errors=errors, msg=msg)
         return result
 
+    def _intent_of(self, task_vars, args):
+        """The templated intent as plain data, with the test-only cross-check switch applied."""
+        intent = args.get("intent")
+        if intent is None:
+            loops = [e for e in intent_checks.raw_structure(task_vars[INTENT_VAR]) if e.code == "ALIAS_LOOP"]
+            if loops:
+                raise IntentErrors(loops)
+            intent = self._templar.template(task_vars[INTENT_VAR])
+        intent = plain(intent)
+        skip = args.get("unsafe_skip_crosscheck")
+        if skip is None:
+            skip = task_vars.get(SKIP_VAR)
+            skip = self._templar.template(skip) if skip is not None else None
+        if skip is not None and boolean(skip, strict=False) and isinstance(intent, dict):
+            intent = dict(intent, unsafe_skip_crosscheck=True)
+        return intent
+
+    def _run_many(self, result, task_vars, args, hosts):
+        """Plan every host of ``hosts`` in one go (run once per play): one validation of the intent, each host's
+        lockout guard fed from that host's own connection variables, and every refusal of every host reported
+        together, so that no host gets a plan while another one is refused."""
+        hostvars = task_vars.get("hostvars")
+        if args.get("intent") is None and INTENT_VAR not in task_vars:
+            result.update(failed=True, msg="no intent: pass 'intent' or define the variable %s" % INTENT_VAR)
+            return result
+        own = task_vars.get(INTENT_VAR)
+        # Hosts normally share one intent (group_vars/all or extra vars): it is templated and prepared once.
+        # A host whose raw intent differs is planned from its own, so every plan equals a per-host run.
+        groups = []
+        try:
+            for host in hosts:
+                variables = hostvars[host] if hostvars is not None else {}
+                if args.get("intent") is not None or hostvars is None:
+                    key = None
+                else:
+                    raw = hostvars.raw_get(host).get(INTENT_VAR)
+                    if raw is None:
+                        result.update(failed=True, msg="%s: no intent: define the variable %s" % (host, INTENT_VAR))
+                        return result
+                    key = None if (raw is own or raw == own) else raw
+                for group in groups:
+                    if group[0] is key or (key is not None and group[0] == key):
+                        group[2][host] = self._management_of(variables, host)
+                        break
+                else:
+                    groups.append([key, variables, {host: self._management_of(variables, host)}])
+            intents = []
+            for key, variables, managements in groups:
+                if key is None:
+                    intents.append((self._intent_of(task_vars, args), managements))
+                else:
+                    intents.append((plain(variables[INTENT_VAR]), managements))
+        except AnsibleError as err:
+            result.update(failed=True, msg="cannot template the intent: %s" % to_text(err))
+            return result
+        except IntentErrors as err:
+            return self._refused(result, err)
+        plans = {}
+        errors = []
+        notes = []
+        seen = set()
+        refused = []
+        for intent, managements in intents:
+            try:
+                plans.update(planner.plan_hosts(intent, managements))
+            except IntentErrors as err:
+                refused.extend(getattr(err, "refused_hosts", []))
+                if err.note and err.note not in notes:
+                    notes.append(err.note)
+                for error in err.errors:
+                    marker = (error.path, error.message, error.code)
+                    if marker not in seen:
+                        seen.add(marker)
+                        errors.append(error)
+        if errors:
+            result["refused_hosts"] = sorted(refused)
+            self._refused(result, IntentErrors(errors, note="; ".join(notes) or None))
+            if refused:
+                result["msg"] += "\nRefused host%s: %s. No host of the play is changed." % (
+                    "" if len(refused) == 1 else "s", ", ".join(sorted(refused)))
+            return result
+        for host in sorted(plans):
+            for warning in plans[host]["warnings"]:
+                display.warning("%s: %s" % (host, warning))
+        result.update(
+            plans=plans,
+            plans_masked=planner.mask_secrets(plans),
+            hosts=sorted(plans),
+            _ansible_no_log=True,
+        )
+        return result
+
+    def _management_of(self, variables, host):
+        """``{address, port}`` from one host's own (templated) connection variables."""
+        management = {}
+        address = variables.get("ansible_host")
+        if address is not None:
+            management["address"] = to_text(address)
+        else:
+            management["address"] = to_text(host)
+        port = variables.get("ansible_port")
+        if port is not None:
+            try:
+                management["port"] = int(port)
+            except (TypeError, ValueError):
+                pass
+        return management
+
     def _own_management(self, task_vars, host):
         """The host's own connection endpoint; only this host's variables are read."""
         address = task_vars.get("ansible_host")
@@ -154,3 +269,4 @@ class ActionModule(ActionBase):
             except (TypeError, ValueError):
                 pass
         return management
+

@@ -1408,6 +1408,31 @@ def plan_all(intent, managements=None):
     return out
 
 
+def plan_hosts(intent, managements):
+    """``{host: plan}`` for the hosts named in ``managements`` (``{host: management or None}``).
+
+    One preparation of the intent for all of them; each plan equals ``plan_host(intent, host,
+    managements[host])``. Every host's refusal is collected first, so one :class:`IntentErrors`
+    names all of them and no host gets a plan when any host is refused.
+    """
+    prepared = prepare(intent)
+    out = {}
+    errors = []
+    refused = []
+    with _gc_paused():
+        for host in sorted(managements):
+            try:
+                out[host] = _finalize(prepared, host, managements[host], clone=False)
+            except IntentErrors as err:
+                errors.extend(err.errors)
+                refused.append(host)
+    if errors:
+        failure = IntentErrors(errors)
+        failure.refused_hosts = refused
+        raise failure
+    return out
+
+
 def check_intent(intent):
     """Every problem of the intent as a list of :class:`IntentError` (empty when all is well).
 

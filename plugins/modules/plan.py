@@ -33,6 +33,19 @@ options:
     description:
       - Inventory hostname to plan. Defaults to C(inventory_hostname).
     type: str
+  hosts:
+    description:
+      - Plan all of these inventory hosts in one go, for a task that runs once per play (C(run_once)); the
+        C(ipsec.vpn.plan) role passes C(ansible_play_hosts_all).
+      - The intent is templated and validated once; each host's lockout guard reads that host's own C(ansible_host)
+        and C(ansible_port), so each plan equals the one a per-host task computes. A host whose raw
+        C(ipsec_vpn_intent) differs from the others' is planned from its own.
+      - Fails when any listed host is refused, listing every problem once and naming the refused hosts; with
+        C(run_once) that fails every host of the play.
+      - Returns RV(plans) and RV(plans_masked) instead of RV(plan) and RV(plan_masked). Cannot be combined with
+        O(host) or O(management).
+    type: list
+    elements: str
   unsafe_skip_crosscheck:
     description:
       - B(Test only.) Plan even when cross-peer checks fail, as if the intent set C(unsafe_skip_crosscheck), so that
@@ -76,6 +89,12 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     var: vpn.plan_masked
 
+- name: Plan every host of the play once (what the ipsec.vpn.plan role does)
+  ipsec.vpn.plan:
+    hosts: "{{ ansible_play_hosts_all }}"
+  register: vpn_all
+  run_once: true
+
 - name: Plan with an explicit management endpoint
   ipsec.vpn.plan:
     management:
@@ -104,6 +123,25 @@ plan_masked:
   description: The same plan with every pre-shared key replaced by C(********).
   returned: success
   type: dict
+plans:
+  description:
+    - With O(hosts), a dictionary of host name to plan for every listed host, including pre-shared keys.
+  returned: success with O(hosts)
+  type: dict
+plans_masked:
+  description: With O(hosts), the same plans with every pre-shared key replaced by C(********).
+  returned: success with O(hosts)
+  type: dict
+hosts:
+  description: With O(hosts), the hosts planned, sorted.
+  returned: success with O(hosts)
+  type: list
+  elements: str
+refused_hosts:
+  description: With O(hosts), the hosts whose own checks (the lockout guard) refused them.
+  returned: failure with O(hosts)
+  type: list
+  elements: str
 warnings:
   description: Warnings of the plan (weak crypto accepted, IOS-XE refusals, skipped cross-checks, ...).
   returned: always

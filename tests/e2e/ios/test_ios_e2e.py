@@ -296,3 +296,29 @@ def test_rejected_line_is_named_end_is_sent_and_the_push_is_reverted(fresh):
     assert "D        172.16.2.0/24" in fresh.show("R2", "show ip route")
     again = fresh.playbook("ios.yml", _gre_intent(), limit="R2,R3")
     assert again.rc == 0 and again.changed("R2") == [] and again.changed("R3") == []
+
+
+def test_a_lockout_refusal_of_one_router_stops_every_router_before_any_change(fresh):
+    """R2 is managed through its outside address, which the seed's inbound ACL would close: R2 is refused.
+    R3's half of the tunnel is valid on its own, yet no router may receive a single configuration line."""
+    intent = e2e.seed_intent()
+    intent["gateways"]["R2"]["management"] = {"address": "202.100.1.1", "port": 22}
+    before = {host: fresh.running(host) for host in ("R2", "R3", "R4")}
+    run = fresh.playbook("ios.yml", intent, json_output=False)
+    assert run.rc != 0
+    assert "would drop the management connection to 202.100.1.1 port 22" in run.output
+    assert "Refused host: R2. No host of the play is changed." in run.output
+    # one failure for the run (Ansible shows it as an error line plus the result), not one per host
+    assert run.output.count("fatal: [") == 1, run.output
+    assert run.output.count("[ERROR]: Task failed") == 1, run.output
+    for host in ("R2", "R3", "R4"):
+        assert fresh.config_lines(host) == [], host
+        assert not [line for line in fresh.lines(host) if line.startswith(("conf", "write", "clear"))], host
+        assert fresh.running(host) == before[host], host
+    # the same intent with R2's management permitted goes through on both routers
+    intent["gateways"]["R2"]["outside_acl"] = dict(intent["gateways"]["R2"].get("outside_acl") or {},
+                                                   permit_management=True)
+    ok = fresh.playbook("ios.yml", intent)
+    assert ok.rc == 0, ok.output
+    assert "permit tcp any host 202.100.1.1 eq 22" in fresh.running("R2")
+    assert has_line(fresh.running("R3"), "crypto map MYMAP 100 ipsec-isakmp")

@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 
@@ -299,3 +301,106 @@ def test_plan_action_reports_validation_and_crosscheck_failures_together(tmp_pat
     assert "(cross-peer checks ran only on the tunnels that passed validation; plan again once these are fixed)" in out
     assert "key-one" not in out and "key-two" not in out
     assert "Traceback" not in out
+
+
+def _hub_inventory(tmp_path, spokes=7):
+    """A hub with mixed spokes; every host has its own ansible_host/ansible_port (one has none)."""
+    gateways = {
+        "hub": {"platform": "ios", "outside_interface": "Gi1", "outside_address": "100.64.0.1/24",
+                "internet_next_hop": "100.64.0.254", "protected_networks": ["172.16.0.0/16"]},
+    }
+    hosts = {"hub": {"ansible_host": "10.250.0.1", "ansible_port": 2201}}
+    for i in range(1, spokes + 1):
+        name = "spoke%d" % i
+        gateways[name] = {"platform": "strongswan" if i % 2 else "ios", "outside_interface": "eth0",
+                          "outside_address": "100.64.%d.1/24" % i, "internet_next_hop": "100.64.%d.254" % i,
+                          "protected_networks": ["10.%d.0.0/24" % i]}
+        hosts[name] = {} if i == 3 else {"ansible_host": "10.250.0.%d" % (i + 1), "ansible_port": 2201 + i}
+    intent = {
+        "crypto_profiles": {"p": {
+            "ike": {"version": 2, "proposals": [{"encryption": "aes256", "integrity": "sha256", "dh_group": 14}]},
+            "ipsec": {"proposals": [{"encryption": "aes256gcm16"}], "pfs_group": 14}}},
+        "gateways": gateways,
+        "groups": [{"name": "hs", "type": "hub_and_spoke", "hubs": ["hub"], "spokes": sorted(gateways)[1:],
+                    "profile": "p", "psk": "{{ hub_psk }}"}],
+    }
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars" / "all").mkdir(parents=True)
+    write(inventory / "hosts.yml", {"all": {"hosts": hosts}})
+    write(inventory / "group_vars" / "all" / "intent.yml", {"ipsec_vpn_intent": intent, "hub_psk": "hub-key-9Zq"})
+    return inventory, intent, hosts
+
+
+@pytest.mark.parametrize("limit", [None, "spoke3,spoke4", "hub"])
+def test_one_plan_per_run_equals_each_hosts_own_plan(tmp_path, limit):
+    """Through ansible-playbook: the plan role (one planning task for the run) hands every host exactly what
+    the per-host plan action computes for it alone, and what plan_host gives from its own connection variables,
+    with and without --limit."""
+    from ansible_collections.ipsec.vpn.plugins.module_utils import planner
+
+    inventory, intent, hosts = _hub_inventory(tmp_path)
+    out = tmp_path / "plans"
+    playbook = write(tmp_path / "play.yml", [
+        {"name": "plan once", "hosts": "all", "gather_facts": False, "roles": [{"role": "ipsec.vpn.plan"}]},
+        {"name": "compare", "hosts": "all", "gather_facts": False, "tasks": [
+            {"name": "plan this host alone", "ipsec.vpn.plan": None, "register": "alone"},
+            {"name": "same plan, keys included", "ansible.builtin.assert": {"quiet": True, "that": [
+                "alone.plan == ipsec_vpn_plan", "alone.plan_masked == ipsec_vpn_plan_masked"]}},
+            {"name": "write the masked plan", "delegate_to": "localhost", "ansible.builtin.copy": {
+                "content": "{{ ipsec_vpn_plan_masked | to_json }}", "dest": str(out) + "/{{ inventory_hostname }}.json",
+                "mode": "0600"}},
+        ]},
+    ])
+    out.mkdir()
+    extra = ["--limit", limit] if limit else []
+    rc, output = run_playbook(tmp_path, playbook, str(inventory / "hosts.yml"), *extra)
+    assert rc == 0, output
+    assert "hub-key-9Zq" not in output
+    expected_hosts = limit.split(",") if limit else sorted(hosts)
+    assert sorted(p[:-5] for p in os.listdir(out)) == sorted(expected_hosts)
+    resolved = json.loads(json.dumps(intent).replace("{{ hub_psk }}", "hub-key-9Zq"))
+    for host in expected_hosts:
+        own = hosts[host]
+        management = {"address": own.get("ansible_host", host)}
+        if "ansible_port" in own:
+            management["port"] = own["ansible_port"]
+        expected = planner.mask_secrets(planner.plan_host(resolved, host, management))
+        assert json.loads((out / ("%s.json" % host)).read_text()) == expected, host
+    # the planning task ran once for the run, not once per host
+    assert output.count("TASK [ipsec.vpn.plan : Plan every host of the play") == 1
+    assert len(re.findall(r"^ok: \[\w+\]$", output.split("Plan every host of the play")[1].split("TASK [")[0],
+                          re.M)) == 1
+
+
+def test_a_refusal_from_one_hosts_own_ansible_host_stops_every_host(tmp_path):
+    """R2's own inventory variables say it is reached on its outside address (the seed's ACL 100 would cut it
+    off); R3 is fine. The run plans both together, fails both, and writes no plan at all."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(os.path.join(SEED, "site_to_site"), inventory)
+    hosts_file = [p for p in os.listdir(inventory) if p.startswith("hosts")][0]
+    data = yaml.safe_load((inventory / hosts_file).read_text())
+    r2 = _find_host(data, "R2")
+    r2["ansible_host"] = "202.100.1.1"
+    (inventory / hosts_file).write_text(yaml.safe_dump(data))
+    build = tmp_path / "plans"
+    rc, out = run_playbook(tmp_path, os.path.join(REPO, "playbooks", "plan.yml"), str(inventory),
+                           "-e", "ipsec_vpn_build_dir=%s" % build)
+    assert rc != 0
+    assert "would drop the management connection to 202.100.1.1 port 22" in out
+    assert "Refused host: R2. No host of the play is changed." in out
+    assert out.count("fatal: [") == 1
+    assert not build.exists() or os.listdir(build) == []
+    assert re.search(r"^R3 +: ok=1 +changed=0 +unreachable=0 +failed=0", out, re.M), out
+
+
+def _find_host(data, name):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "hosts" and isinstance(value, dict) and name in value:
+                if value[name] is None:
+                    value[name] = {}
+                return value[name]
+            found = _find_host(value, name)
+            if found is not None:
+                return found
+    return None

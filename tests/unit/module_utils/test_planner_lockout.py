@@ -113,3 +113,14 @@ def test_crypto_acl_with_a_known_controller():
     assert "would encrypt the replies of the management connection from 172.16.1.1 to 172.16.2.10/32" in str(info.value)
     data["gateways"]["R2"]["management"] = {"controller": "10.255.255.10"}
     assert planner.plan_host(data, "R2", {"address": "172.16.1.1"})["kind"] == "gateway"
+
+
+def test_plan_hosts_refuses_every_host_when_one_is_locked_out():
+    """One run over R2 and R3: R2's lockout refusal means no plan at all, and names R2 as the refused host."""
+    with pytest.raises(IntentErrors) as info:
+        planner.plan_hosts(intent(), {"R2": VIA_OUTSIDE, "R3": {"address": "10.255.0.3"}})
+    assert [e.code for e in info.value.errors] == ["LOCKOUT"]
+    assert info.value.errors[0].path == "gateways.R2.outside_acl"
+    assert info.value.refused_hosts == ["R2"]
+    # R3 alone is fine: its plan does not depend on R2's management
+    assert planner.plan_hosts(intent(), {"R3": {"address": "10.255.0.3"}})["R3"]["host"] == "R3"

@@ -194,3 +194,18 @@ def test_plan_host_equals_plan_all_and_ignores_other_hosts_management(intent):
         without = planner.plan_host(intent, host)
         assert dict(without, management=None) == dict(plain[host], management=None)
         assert dict(without, management=None) == dict(alone, management=None)
+
+
+@SETTINGS
+@given(intents(), st.data())
+def test_plan_hosts_equals_plan_host_for_every_subset(intent, data):
+    """What one run plans for a set of hosts (``plan_hosts``) is, host by host, what ``plan_host`` gives alone:
+    for the whole inventory and for any --limit subset, with each host's own management endpoint."""
+    hosts = sorted(intent["gateways"]) + ["not-in-the-intent"]
+    managements = dict((h, {"address": "10.201.0.%d" % i, "port": 2300 + i}) for i, h in enumerate(hosts))
+    subset = data.draw(st.lists(st.sampled_from(hosts), min_size=1, unique=True))
+    for chosen in (hosts, subset):
+        together = planner.plan_hosts(intent, dict((h, managements[h]) for h in chosen))
+        assert sorted(together) == sorted(chosen)
+        for host in chosen:
+            assert together[host] == planner.plan_host(intent, host, managements[host])
