@@ -232,7 +232,7 @@ class ActionModule(ActionBase):
                 display.warning("%s: %s" % (host, warning))
         result.update(
             plans=plans,
-            plans_masked=planner.mask_secrets(plans),
+            plans_masked=masking.mask(plans),
             hosts=sorted(plans),
             _ansible_no_log=True,
         )

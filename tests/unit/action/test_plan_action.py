@@ -336,7 +336,7 @@ def test_one_plan_per_run_equals_each_hosts_own_plan(tmp_path, limit):
     """Through ansible-playbook: the plan role (one planning task for the run) hands every host exactly what
     the per-host plan action computes for it alone, and what plan_host gives from its own connection variables,
     with and without --limit."""
-    from ansible_collections.ipsec.vpn.plugins.module_utils import planner
+    from ansible_collections.ipsec.vpn.plugins.module_utils import masking, planner
 
     inventory, intent, hosts = _hub_inventory(tmp_path)
     out = tmp_path / "plans"
@@ -364,7 +364,7 @@ def test_one_plan_per_run_equals_each_hosts_own_plan(tmp_path, limit):
         management = {"address": own.get("ansible_host", host)}
         if "ansible_port" in own:
             management["port"] = own["ansible_port"]
-        expected = planner.mask_secrets(planner.plan_host(resolved, host, management))
+        expected = masking.mask(planner.plan_host(resolved, host, management))
         assert json.loads((out / ("%s.json" % host)).read_text()) == expected, host
     # the planning task ran once for the run, not once per host
     assert output.count("TASK [ipsec.vpn.plan : Plan every host of the play") == 1
