@@ -164,6 +164,8 @@ def model_checks(c, model, raw_groups=None):
         _redundant(out, tunnel)
         _transport_mode(out, model, tunnel)
         _inner_in_protected(out, model, tunnel)
+    for name in sorted(model.inside_routers):
+        _inside_router_family(out, model.inside_routers[name])
     _overlay_overlaps(out, model)
     _group_names(out, model, raw_groups or [])
     return out.warnings
@@ -345,6 +347,17 @@ def _protected_next_hops(out, gw):
                 "%s is IPv%d but the prefix %s is IPv%d; a route needs a next hop of its own family"
                 % (hop, hop.version, entry["net"].cidr, entry["net"].version),
             )
+
+
+def _inside_router_family(out, router):
+    hop = router["next_hop"]
+    families = set(net.version for net in router["networks"])
+    if hop is not None and families and hop.version not in families:
+        out.error(
+            router["path"] + ".next_hop",
+            "%s is IPv%d but the router's networks are IPv%d; its routes need a next hop of their own family"
+            % (hop, hop.version, sorted(families)[0]),
+        )
 
 
 def _families(out, tunnel):

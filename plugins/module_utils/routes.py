@@ -118,6 +118,17 @@ def gateway_routes(model, gateway, ends, memo=None):
             for net in end.remote_networks:
                 if _covered(net_info(net, memo), connected):
                     continue
+                if net.version != outside[0]:
+                    # IPv6 inside IPv4 (or the reverse): no next hop of the outer family can carry the route
+                    table.add(
+                        net,
+                        "remote_protected",
+                        "remote protected network of tunnel '%s' (peer %s): it must leave through %s, where the IPsec "
+                        "policy encrypts it into the IPv%d outer tunnel"
+                        % (tunnel.name, peer["name"], gateway["outside_interface"], outside[0]),
+                        interface=gateway["outside_interface"],
+                    )
+                    continue
                 table.add(
                     net,
                     "remote_protected",

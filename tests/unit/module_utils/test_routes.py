@@ -145,3 +145,27 @@ def test_eigrp_needs_ios_on_both_ends():
     assert [str(e) for e in info.value.errors] == [
         "tunnels[0].overlay.routing.protocol: EIGRP runs only on IOS, but gw2 is a strongswan gateway; use static or ospf"
     ]
+
+
+def test_ipv6_networks_inside_an_ipv4_tunnel_are_routed_onto_the_outside_interface():
+    # an IPv6 route cannot point at the IPv4 internet next hop: it goes onto the interface, the policy encrypts it
+    intent = base()
+    intent["gateways"]["gw2"]["protected_networks"] = ["2001:db8:2::/48"]
+    intent["gateways"]["gw4"] = {
+        "platform": "strongswan",
+        "outside_interface": "eth2",
+        "outside_address": "40.1.1.4/8",
+        "internet_next_hop": "40.1.1.1",
+        "protected_networks": ["2001:db8:4::/48"],
+    }
+    intent["tunnels"] = [{"name": "t24", "profile": "p", "psk": "k", "a": {"gateway": "gw2"}, "b": {"gateway": "gw4"}}]
+    plans = planner.plan_all(intent)
+    assert rset(plans["gw2"]) == {
+        ("2001:db8:4::/48", None, "eth1", "remote_protected"),
+        ("40.0.0.0/8", "30.1.1.1", None, "peer_public"),
+    }
+    assert rset(plans["gw4"]) == {
+        ("2001:db8:2::/48", None, "eth2", "remote_protected"),
+        ("30.0.0.0/8", "40.1.1.1", None, "peer_public"),
+    }
+    assert plans["gw2"]["warnings"] == [] and plans["gw4"]["warnings"] == []
