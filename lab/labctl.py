@@ -16,6 +16,8 @@ Topology (site N, 1 <= N <= MAX_SITES):
     controller (root namespace) ipl-sN 198.18.N.1/30 <-veth-> mgmt0 198.18.N.2/30 (site N)
     site N wan0 100.64.0.(10+N)/24 <-veth-> sN in bridge br0 (namespace ipsec-lab-wan, 100.64.0.1/24)
     site N lo: 10.(10+N).0.1/24 and 10.(10+N).1.1/24 (the site's LAN prefixes)
+    IPv6 beside them: wan0 2001:db8:64::(10+N)/64 (next hop 2001:db8:64::1 on br0), lo 2001:db8:(10+N)::1/64 and
+    2001:db8:(10+N):1::1/64
 """
 
 import argparse
@@ -51,6 +53,9 @@ DEFAULT_SITES = 4
 MAX_SITES = 20
 WAN_PREFIX = ipaddress.ip_network("100.64.0.0/24")
 WAN_NEXT_HOP = "100.64.0.1"
+# IPv6 beside IPv4 on the WAN and the LANs, from the documentation range (never fd00::/64: the machine's own)
+WAN_PREFIX6 = ipaddress.ip_network("2001:db8:64::/64")
+WAN_NEXT_HOP6 = "2001:db8:64::1"
 WAN_BRIDGE = "br0"
 OUTSIDE_IF = "wan0"
 MGMT_IF = "mgmt0"
@@ -186,15 +191,20 @@ def site_facts(index):
         "next_hop": WAN_NEXT_HOP,
         "lan_prefixes": [f"10.{lan_base}.0.0/24", f"10.{lan_base}.1.0/24"],
         "lan_addresses": [f"10.{lan_base}.0.1", f"10.{lan_base}.1.1"],
+        "public_address6": f"2001:db8:64::{lan_base}",
+        "public_prefix6": str(WAN_PREFIX6),
+        "next_hop6": WAN_NEXT_HOP6,
+        "lan_prefixes6": [f"2001:db8:{lan_base}::/64", f"2001:db8:{lan_base}:1::/64"],
+        "lan_addresses6": [f"2001:db8:{lan_base}::1", f"2001:db8:{lan_base}:1::1"],
     }
 
 
 def lab_prefixes(count):
-    nets = [WAN_PREFIX]
+    nets = [WAN_PREFIX, WAN_PREFIX6]
     for i in range(1, count + 1):
         f = site_facts(i)
         nets.append(ipaddress.ip_network(f["management_prefix"]))
-        nets.extend(ipaddress.ip_network(p) for p in f["lan_prefixes"])
+        nets.extend(ipaddress.ip_network(p) for p in f["lan_prefixes"] + f["lan_prefixes6"])
     return nets
 
 
@@ -389,24 +399,29 @@ def check_collisions(count):
     """Refuse to build if any lab prefix overlaps a route or address of the root namespace."""
     wanted = lab_prefixes(count)
     existing = []
-    res = ip("-j", "-4", "route", "show", "table", "all")
-    for route in json.loads(res.stdout or "[]"):
-        dst = route.get("dst", "")
-        if dst in ("", "default") or route.get("type") in ("broadcast", "multicast"):
-            continue
-        try:
-            existing.append((ipaddress.ip_network(dst, strict=False), "route {} dev {}".format(dst, route.get("dev", "?"))))
-        except ValueError:
-            continue
-    res = ip("-j", "-4", "addr", "show")
-    for link in json.loads(res.stdout or "[]"):
-        for addr in link.get("addr_info", []):
-            net = ipaddress.ip_network("{}/{}".format(addr["local"], addr["prefixlen"]), strict=False)
-            existing.append((net, "address {}/{} on {}".format(addr["local"], addr["prefixlen"], link.get("ifname"))))
+    for family in ("-4", "-6"):
+        res = ip("-j", family, "route", "show", "table", "all")
+        for route in json.loads(res.stdout or "[]"):
+            dst = route.get("dst", "")
+            if dst in ("", "default") or route.get("type") in ("broadcast", "multicast", "anycast"):
+                continue
+            try:
+                net = ipaddress.ip_network(dst, strict=False)
+            except ValueError:
+                continue
+            if net.is_link_local or net.is_multicast:
+                continue
+            existing.append((net, "route {} dev {}".format(dst, route.get("dev", "?"))))
+        res = ip("-j", family, "addr", "show")
+        for link in json.loads(res.stdout or "[]"):
+            for addr in link.get("addr_info", []):
+                net = ipaddress.ip_network("{}/{}".format(addr["local"], addr["prefixlen"]), strict=False)
+                existing.append((net, "address {}/{} on {}".format(addr["local"], addr["prefixlen"],
+                                                                    link.get("ifname"))))
     clashes = []
     for net in wanted:
         for other, what in existing:
-            if other.prefixlen == 0:
+            if other.prefixlen == 0 or other.version != net.version:
                 continue
             if net.overlaps(other):
                 clashes.append(f"{net} overlaps {what}")
@@ -547,6 +562,7 @@ def build_wan():
     ip("-n", WAN_NS, "link", "set", "lo", "up")
     ip("-n", WAN_NS, "link", "add", WAN_BRIDGE, "type", "bridge")
     ip("-n", WAN_NS, "addr", "add", f"{WAN_NEXT_HOP}/{WAN_PREFIX.prefixlen}", "dev", WAN_BRIDGE)
+    ip("-n", WAN_NS, "addr", "add", f"{WAN_NEXT_HOP6}/{WAN_PREFIX6.prefixlen}", "dev", WAN_BRIDGE, "nodad")
     ip("-n", WAN_NS, "link", "set", WAN_BRIDGE, "up")
 
 
@@ -557,6 +573,9 @@ def build_site(index):
     ip("-n", ns, "link", "set", "lo", "up")
     for addr in f["lan_addresses"]:
         ip("-n", ns, "addr", "add", addr + "/24", "dev", "lo")
+    # nodad: the addresses are usable at once (duplicate detection would hold them back for a second)
+    for addr in f["lan_addresses6"]:
+        ip("-n", ns, "addr", "add", addr + "/64", "dev", "lo", "nodad")
     # management link: root namespace <-> site
     mgmt_len = ipaddress.ip_network(f["management_prefix"]).prefixlen
     ip("link", "add", f["controller_interface"], "type", "veth", "peer", "name", MGMT_IF, "netns", ns)
@@ -570,8 +589,11 @@ def build_site(index):
     ip("-n", WAN_NS, "link", "set", f"s{index}", "up")
     ip("-n", ns, "addr", "add", f"{f['public_address']}/{WAN_PREFIX.prefixlen}", "dev", OUTSIDE_IF)
     ip("-n", ns, "link", "set", OUTSIDE_IF, "up")
+    ip("-n", ns, "addr", "add", f"{f['public_address6']}/{WAN_PREFIX6.prefixlen}", "dev", OUTSIDE_IF, "nodad")
     ip("-n", ns, "route", "add", "default", "via", f["next_hop"], "dev", OUTSIDE_IF)
+    ip("-n", ns, "-6", "route", "add", "default", "via", f["next_hop6"], "dev", OUTSIDE_IF)
     run(["ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
+    run(["ip", "netns", "exec", ns, "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"])
     write_site_etc(f)
     return f
 
@@ -811,6 +833,11 @@ def inventory_yaml(count):
             "            next_hop: {}".format(f["next_hop"]),
             "            lan_prefixes: [{}]".format(", ".join(f["lan_prefixes"])),
             "            lan_addresses: [{}]".format(", ".join(f["lan_addresses"])),
+            "            public_address6: \"{}\"".format(f["public_address6"]),
+            "            public_prefix6: \"{}\"".format(f["public_prefix6"]),
+            "            next_hop6: \"{}\"".format(f["next_hop6"]),
+            "            lan_prefixes6: [{}]".format(", ".join('"{}"'.format(p) for p in f["lan_prefixes6"])),
+            "            lan_addresses6: [{}]".format(", ".join('"{}"'.format(a) for a in f["lan_addresses6"])),
         ]
     out += [
         "      vars:",

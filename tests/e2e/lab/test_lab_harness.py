@@ -129,10 +129,12 @@ def test_inventory_file_matches_generator(lab):
 
 def test_all_sites_reachable_over_ssh(lab):
     for name, facts in lab.items():
-        out = ssh(name, "hostname; ip -o -4 addr show; swanctl --stats; /usr/bin/python3 -c 'print(42)'").stdout
+        out = ssh(name, "hostname; ip -o addr show; swanctl --stats; /usr/bin/python3 -c 'print(42)'").stdout
         assert out.splitlines()[0] == name
         for addr in [facts["management_address"], facts["public_address"]] + facts["lan_addresses"]:
             assert f"inet {addr}/" in out, f"{name} lacks {addr}"
+        for addr in [facts["public_address6"]] + facts["lan_addresses6"]:
+            assert f"inet6 {addr}/" in out, f"{name} lacks {addr}"
         assert "IKE_SAs: 0 total" in out
         assert "kernel-libipsec" in out and "bypass-lan" not in out
         assert out.splitlines()[-1] == "42"
@@ -226,6 +228,35 @@ def test_tunnel_between_site1_and_site2(lab, fixture, ike_name, lan, ike_expect,
     finally:
         _unload(ike_name)
     assert _ping("site1", src, dst, count=1).returncode != 0, "LAN still reachable after the tunnel was closed"
+
+
+@pytest.mark.parametrize("child, ike_name, lan", [("lan6", "lab-v6", 0), ("lan6in4", "lab-v6in4", 1)],
+                         ids=["ipv6-outside", "ipv6-inside-ipv4"])
+def test_ipv6_through_kernel_libipsec(lab, child, ike_name, lan):
+    """IPv6 LAN traffic through a tunnel whose outside is IPv6, and through one whose outside is IPv4."""
+    src, dst = lab["site1"]["lan_addresses6"][lan], lab["site2"]["lan_addresses6"][lan]
+    assert _ping6("site1", src, dst, count=1).returncode != 0, "IPv6 LAN reachable without a tunnel"
+    try:
+        for site in ("site2", "site1"):
+            with open(os.path.join(FIXTURES, f"ipv6_{site}.conf")) as fh:
+                ssh(site, f"cat > {TEST_CONF}", stdin=fh.read())
+            out = ssh(site, "swanctl --load-all").stdout
+            assert f"loaded connection '{ike_name}'" in out, out
+        init = ssh("site1", f"swanctl --initiate --child {child} --timeout 20", check=False)
+        assert init.returncode == 0, init.stdout + init.stderr
+        ping = _ping6("site1", src, dst)
+        assert ping.returncode == 0 and " 0% packet loss" in ping.stdout, ping.stdout + ping.stderr
+        sa = list_sas_raw("site2")[ike_name]
+        outside = "public_address6" if ike_name == "lab-v6" else "public_address"
+        assert sa["ike"]["remote-host"] == lab["site1"][outside]
+        installed = next(c for c in sa["children"] if c.get("state") == "INSTALLED")
+        assert int(installed["packets-in"]) >= 3 and int(installed["packets-out"]) >= 3, installed
+    finally:
+        _unload(ike_name)
+
+
+def _ping6(site, src, dst, count=3):
+    return ssh(site, f"ping -6 -n -q -c {count} -W 1 -i 0.3 -I {src} {dst}", check=False)
 
 
 PKI = os.path.join(BUILD_LAB, "pki")
