@@ -129,6 +129,10 @@ for _proto, _table in (("tcp", IOS_TCP_PORTS), ("udp", IOS_UDP_PORTS)):
 
 # strongSwan traffic-selector protocol names (resolved through /etc/protocols).
 _TS_PROTOCOL_NAMES = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "gre": "gre", "esp": "esp", "ahp": "ah"}
+# ... and their numbers, for reading traffic selectors back (swanctl also prints ipv6-icmp, which IOS ACLs lack).
+TS_PROTOCOL_NUMBERS = dict(
+    [(ts, IOS_PROTOCOLS[ios]) for ios, ts in _TS_PROTOCOL_NAMES.items()] + [("ipv6-icmp", 58)]
+)
 
 _MATCHES_SUFFIX = re.compile(r"\s*\(\d+ match(?:es)?\)\s*$")
 _SEQUENCE = re.compile(r"^\d+$")
@@ -267,6 +271,24 @@ def canonical_protocol(protocol):
     if not 0 <= number <= 255:
         raise AclError(f"protocol number {number} is outside 0-255", field="protocol")
     return _PROTOCOL_BY_NUMBER.get(number, str(number))
+
+
+def protocol_number(protocol):
+    """``'tcp'``/``'TCP'``/``6`` -> 6; ``'ah'``/``'ahp'`` -> 51; ``'ip'`` -> 0 (any protocol)."""
+    name = canonical_protocol(protocol)
+    if name == "ip":
+        return 0
+    return IOS_PROTOCOLS[name] if name in IOS_PROTOCOLS else int(name)
+
+
+def protocol_name(number):
+    """The IOS name of a protocol number (``51`` -> ``'ahp'``), else the number as text; 0 is ``'ip'``."""
+    return "ip" if number == 0 else _PROTOCOL_BY_NUMBER.get(number, str(number))
+
+
+def port_number(protocol, port):
+    """``('udp', 'isakmp')`` -> 500, ``('tcp', '443')`` -> 443; an unknown name raises :class:`AclError`."""
+    return _port_number(canonical_protocol(protocol), port, "port")
 
 
 def _port_number(protocol, port, field):

@@ -22,7 +22,8 @@ import functools
 import ipaddress
 import re
 
-from ansible_collections.ipsec.vpn.plugins.module_utils import initiate_diagnosis
+from ansible_collections.ipsec.vpn.plugins.module_utils import acl, initiate_diagnosis
+from ansible_collections.ipsec.vpn.plugins.module_utils.errors import AclError
 
 SCHEMA_VERSION = 1
 
@@ -113,26 +114,6 @@ CAUSES = {
     ),
 }
 
-_PROTOCOL_NUMBERS = {
-    "ip": 0,
-    "icmp": 1,
-    "igmp": 2,
-    "ipinip": 4,
-    "tcp": 6,
-    "udp": 17,
-    "gre": 47,
-    "esp": 50,
-    "ahp": 51,
-    "ah": 51,
-    "eigrp": 88,
-    "ospf": 89,
-    "nos": 94,
-    "pim": 103,
-    "pcp": 108,
-}
-_TS_PROTOCOLS = {"icmp": 1, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51, "ipv6-icmp": 58}
-
-
 class VerifyError(ValueError):
     """The inputs of the verdict are unusable (not a plan, missing read)."""
 
@@ -151,13 +132,17 @@ def _network(text):
     return ipaddress.ip_network(str(text).strip(), strict=False)
 
 
-def _single_port(spec):
-    """Port an IOS ident shows for an ACE port spec: the port for ``eq N``, else 0 (any)."""
+def _single_port(protocol, spec):
+    """Port an IOS ident shows for an ACE port spec: the port for ``eq N`` (names through acl.py's port table),
+    else 0 (any)."""
     if not spec:
         return 0
     ports = spec.get("ports") or []
-    if spec.get("op") == "eq" and len(ports) == 1 and isinstance(ports[0], int):
-        return ports[0]
+    if spec.get("op") == "eq" and len(ports) == 1:
+        try:
+            return acl.port_number(protocol, ports[0])
+        except AclError:
+            return 0
     return 0
 
 
@@ -167,12 +152,10 @@ def selector_from_ace(ace):
     A selector is ``(network_text, protocol_number, port)``, the form IOS prints in
     ``local/remote ident (addr/mask/prot/port)``.
     """
-    protocol = str(ace.get("protocol", "ip")).lower()
-    number = _PROTOCOL_NUMBERS.get(protocol)
-    if number is None:
-        number = int(protocol)
-    local = (_network_text(str(ace["source"])), number, _single_port(ace.get("source_port")))
-    remote = (_network_text(str(ace["destination"])), number, _single_port(ace.get("destination_port")))
+    protocol = ace.get("protocol", "ip")
+    number = acl.protocol_number(protocol)
+    local = (_network_text(str(ace["source"])), number, _single_port(protocol, ace.get("source_port")))
+    remote = (_network_text(str(ace["destination"])), number, _single_port(protocol, ace.get("destination_port")))
     return local, remote
 
 
@@ -204,7 +187,7 @@ def selector_from_ts(text):
         elif proto_text.isdigit():
             protocol = int(proto_text)
         else:
-            protocol = _TS_PROTOCOLS.get(proto_text, proto_text)
+            protocol = acl.TS_PROTOCOL_NUMBERS.get(proto_text, proto_text)
         if port_text:
             port = int(port_text) if port_text.isdigit() else port_text.lower()
     if "/" not in address:
@@ -219,8 +202,7 @@ def format_selector(selector):
     network, protocol, port = selector
     if not protocol and not port:
         return network
-    names = {number: name for name, number in _PROTOCOL_NUMBERS.items() if name not in ("ah",)}
-    proto = names.get(protocol, str(protocol))
+    proto = acl.protocol_name(protocol) if isinstance(protocol, int) else str(protocol)
     return "{} {}/{}".format(network, proto, port) if port else "{} {}".format(network, proto)
 
 

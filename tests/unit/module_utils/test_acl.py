@@ -746,3 +746,11 @@ def test_port_intervals_match_semantics(op, p, q, probe):
         expected = probe not in (p, q)
     covered = any(low <= probe <= high for low, high in acl.port_intervals(spec))
     assert covered is expected
+
+
+def test_protocol_and_port_tables_serve_other_modules():
+    assert acl.protocol_number("ah") == acl.protocol_number("ahp") == 51
+    assert acl.protocol_number("ip") == 0 and acl.protocol_number("TCP") == 6 and acl.protocol_number(97) == 97
+    assert acl.protocol_name(51) == "ahp" and acl.protocol_name(97) == "97" and acl.protocol_name(0) == "ip"
+    assert acl.port_number("udp", "isakmp") == 500 and acl.port_number("tcp", "443") == 443
+    assert acl.TS_PROTOCOL_NUMBERS["ah"] == 51 and acl.TS_PROTOCOL_NUMBERS["ipv6-icmp"] == 58

@@ -501,3 +501,12 @@ def test_selector_forms_agree():
                                        "prefix_length": 64}) == ("2001:db8::/64", 0, 0)
     assert verify.format_selector(remote) == "10.2.0.5/32 tcp/443"
     assert verify.selector_from_ts("10.1.0.0/16[udp/1000-2000]") == ("10.1.0.0/16", 17, "1000-2000")
+
+
+def test_plan_selectors_read_port_names_through_the_acl_tables():
+    # IOS prints the number in 'local ident (addr/mask/prot/port)': udp isakmp is port 500
+    ace = {"action": "permit", "protocol": "udp", "source": "10.1.0.0/16", "source_port": {"op": "eq", "ports": ["isakmp"]},
+           "destination": "10.2.0.0/16", "destination_port": {"op": "range", "ports": [1000, 2000]}}
+    assert verify.selector_from_ace(ace) == (("10.1.0.0/16", 17, 500), ("10.2.0.0/16", 17, 0))
+    assert verify.selector_from_ts("10.1.0.0/16[ah]") == ("10.1.0.0/16", 51, 0)
+    assert verify.format_selector(("10.1.0.0/16", 51, 0)) == "10.1.0.0/16 ahp"
