@@ -440,11 +440,12 @@ def _parse_raw(text, warnings):
     return ike_sas
 
 
-_RAW_KEY = re.compile(r"([a-z][a-z0-9]*(?:-[a-z0-9]+)*)=")
+# list-sas keys use dashes (spi-in), list-conns keys underscores (local_addrs)
+_RAW_KEY = re.compile(r"([a-z][a-z0-9_]*(?:-[a-z0-9_]+)*)=")
 _RAW_SECTION = re.compile(r"([^\s={}\[\]]+) \{")
 # A value ends where the next key, a nested section or the closing brace starts. Values
 # are printed unquoted and may hold spaces (identities such as "C=CH, O=org, CN=gw").
-_RAW_VALUE_END = re.compile(r" (?=[a-z][a-z0-9]*(?:-[a-z0-9]+)*=)| (?=[^\s={}\[\]]+ \{)|(?=\})")
+_RAW_VALUE_END = re.compile(r" (?=[a-z][a-z0-9_]*(?:-[a-z0-9_]+)*=)| (?=[^\s={}\[\]]+ \{)|(?=\})")
 
 
 def _closing_bracket(text, pos):
