@@ -158,7 +158,7 @@ def model_checks(c, model, raw_groups=None):
             _families(out, tunnel)
             _default_both_ends(out, tunnel)
             _ends_overlap(out, tunnel)
-            if _lan_selectors(model, tunnel) is not None:
+            if not _gateways_only(model, tunnel):
                 # host-to-host selectors between the two gateways are legal (transport mode)
                 _own_outside(out, model, tunnel)
         _redundant(out, tunnel)
@@ -484,6 +484,18 @@ def _transport_mode(out, model, tunnel):
         return
 
 
+def _gateways_only(model, tunnel):
+    """True when a crypto-map tunnel's selectors are exactly the two gateways' own addresses."""
+
+    def host_of(end):
+        gw = model.gateways[end.gateway]
+        nets = end.networks
+        host_len = 32 if gw["outside"].version == 4 else 128
+        return len(nets) == 1 and nets[0].prefixlen == host_len and nets[0].ip == gw["outside_ip"]
+
+    return host_of(tunnel.ends["a"]) and host_of(tunnel.ends["b"])
+
+
 def _lan_selectors(model, tunnel):
     """A short text of the selectors when they are not exactly the gateways' addresses, else None."""
     if tunnel.style == "vti":
@@ -492,15 +504,9 @@ def _lan_selectors(model, tunnel):
         if tunnel.overlay["gre_acl"] == "any" and tunnel.overlay["protection"] == "crypto_map":
             return "permit gre any any"
         return None
-    a, b = tunnel.ends["a"], tunnel.ends["b"]
-    ga, gb = model.gateways[a.gateway], model.gateways[b.gateway]
-
-    def host_of(nets, gw):
-        host_len = 32 if gw["outside"].version == 4 else 128
-        return len(nets) == 1 and nets[0].prefixlen == host_len and nets[0].ip == gw["outside_ip"]
-
-    if host_of(a.networks, ga) and host_of(b.networks, gb):
+    if _gateways_only(model, tunnel):
         return None
+    a, b = tunnel.ends["a"], tunnel.ends["b"]
     return "%s <-> %s" % (", ".join(str(n.cidr) for n in a.networks), ", ".join(str(n.cidr) for n in b.networks))
 
 
@@ -514,24 +520,28 @@ def _address_path(tunnel, end):
 
 
 def _overlay_overlaps(out, model):
+    # sorted sweep: a hub with thousands of tunnels must not cost a comparison per pair
     for gw_name in sorted(model.by_gateway):
-        seen = []
-        for tunnel, side in model.by_gateway[gw_name]:
+        spans = []
+        for order, (tunnel, side) in enumerate(model.by_gateway[gw_name]):
             end = tunnel.ends[side]
-            if end.tunnel_address is None:
-                continue
-            subnet = end.tunnel_address.cidr
-            for other_tunnel, other_subnet in seen:
-                if subnet.version == other_subnet.version and (subnet in other_subnet or other_subnet in subnet):
-                    out.error(
-                        _address_path(tunnel, end),
-                        "%s: the inner subnet %s of tunnel '%s' overlaps %s of tunnel '%s'; every tunnel interface "
-                        "of a router needs a subnet of its own"
-                        % (gw_name, subnet, tunnel.name, other_subnet, other_tunnel.name),
-                    )
-                    break
-            else:
-                seen.append((tunnel, subnet))
+            if end.tunnel_address is not None:
+                subnet = end.tunnel_address.cidr
+                spans.append((subnet.version, subnet.first, -subnet.last, order, subnet, tunnel, end))
+        spans.sort(key=lambda item: item[:4])
+        widest = None  # the span reaching furthest so far (spans of another IP version restart it)
+        for item in spans:
+            version, first, neg_last, order = item[:4]
+            if widest is not None and widest[0] == version and first <= -widest[2]:
+                later, earlier = (item, widest) if order > widest[3] else (widest, item)
+                out.error(
+                    _address_path(later[5], later[6]),
+                    "%s: the inner subnet %s of tunnel '%s' overlaps %s of tunnel '%s'; every tunnel interface "
+                    "of a router needs a subnet of its own"
+                    % (gw_name, later[4], later[5].name, earlier[4], earlier[5].name),
+                )
+            if widest is None or widest[0] != version or -neg_last > -widest[2]:
+                widest = item
 
 
 def _inner_in_protected(out, model, tunnel):

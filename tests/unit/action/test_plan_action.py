@@ -226,12 +226,17 @@ ipsec_vpn_intent:
             "booleans and digits such as 1001 or 010 as numbers, so the name as written is lost; quote it",
         ),
         (
+            YAML_BOOLEAN_HOST.replace("NO", "1001"),
+            "- gateways: the key 1001 (a number) is not a string: YAML reads unquoted yes/no/on/off/true/false as "
+            "booleans and digits such as 1001 or 010 as numbers, so the name as written is lost; quote it",
+        ),
+        (
             YAML_ALIAS_LOOP,
             "- gateways.R2.management.address: this value contains itself (a YAML alias loop such as '&a [*a]'); "
             "the intent must be a tree",
         ),
     ],
-    ids=["yaml-boolean-host-name", "yaml-alias-loop"],
+    ids=["yaml-boolean-host-name", "yaml-alias-loop", "yaml-number-host-name"],
 )
 def test_plan_action_refuses_unreadable_intents_without_traceback(tmp_path, text, message):
     intent_file = tmp_path / "intent.yml"
