@@ -132,6 +132,17 @@ def _network(text):
     return ipaddress.ip_network(str(text).strip(), strict=False)
 
 
+@functools.lru_cache(maxsize=65536)
+def _address_key(text):
+    """One spelling per address: IOS prints IPv6 in upper case (``2001:DB8:12::2``), the plan as written."""
+    if not text:
+        return text
+    try:
+        return str(ipaddress.ip_address(str(text).strip()))
+    except ValueError:
+        return text
+
+
 def _single_port(protocol, spec):
     """Port an IOS ident shows for an ACE port spec: the port for ``eq N`` (names through acl.py's port table),
     else 0 (any)."""
@@ -246,8 +257,8 @@ def index_ike_rows(parsed, up_state):
     by_pair = {}
     by_address = {}
     for sa in (parsed or {}).get("sas") or []:
-        first = sa.get("dst") or sa.get("remote")
-        second = sa.get("src") or sa.get("local")
+        first = _address_key(sa.get("dst") or sa.get("remote"))
+        second = _address_key(sa.get("src") or sa.get("local"))
         if not first or not second:
             continue
         row = {
@@ -279,7 +290,7 @@ def index_ipsec(parsed):
     by_peer = {}
     for interface in ((parsed or {}).get("interfaces") or {}).values():
         for ident in interface.get("idents") or []:
-            peer = ident.get("current_peer") or ident.get("remote_crypto_endpt")
+            peer = _address_key(ident.get("current_peer") or ident.get("remote_crypto_endpt"))
             if not peer:
                 continue
             counters = ident.get("counters") or {}
@@ -310,7 +321,7 @@ def index_swanctl(parsed):
         if ike.get("name"):
             by_name.setdefault(ike["name"], []).append(ike)
         if ike.get("remote_host"):
-            by_remote.setdefault(ike["remote_host"], []).append(ike)
+            by_remote.setdefault(_address_key(ike["remote_host"]), []).append(ike)
     return {"by_name": by_name, "by_remote": by_remote}
 
 
@@ -339,7 +350,7 @@ def _fail(result, code, detail=None):
 
 
 def _ios_phase1(tunnel, index, up_state):
-    local, peer = tunnel.get("local_address"), tunnel["peer_address"]
+    local, peer = _address_key(tunnel.get("local_address")), _address_key(tunnel["peer_address"])
     rows = index["by_pair"].get(_pair_key(local, peer)) if local else None
     if not rows:
         rows = index["by_address"].get(peer) or []
@@ -385,13 +396,13 @@ def _verify_ios(tunnel, reads, before, probe):
     result["phase1"] = phase1
 
     planned = planned_selectors(tunnel, "ios")
-    flows = reads["ipsec"].get(tunnel["peer_address"]) or []
+    flows = reads["ipsec"].get(_address_key(tunnel["peer_address"])) or []
     by_pair = {}
     for flow in flows:
         by_pair.setdefault(flow["pair"], []).append(flow)
     before_flows = {}
     if before is not None:
-        for flow in before["ipsec"].get(tunnel["peer_address"]) or []:
+        for flow in before["ipsec"].get(_address_key(tunnel["peer_address"])) or []:
             before_flows.setdefault(flow["pair"], []).append(flow)
 
     selectors = []
@@ -447,8 +458,9 @@ def _verify_swanctl(tunnel, reads, before, probe):
     result = _new_result(tunnel, "strongswan")
     candidates = index["by_name"].get(tunnel["name"]) or []
     if not candidates:
-        candidates = [ike for ike in index["by_remote"].get(tunnel["peer_address"]) or []
-                      if not ike.get("local_host") or ike.get("local_host") == tunnel.get("local_address")]
+        candidates = [ike for ike in index["by_remote"].get(_address_key(tunnel["peer_address"])) or []
+                      if not ike.get("local_host")
+                      or _address_key(ike.get("local_host")) == _address_key(tunnel.get("local_address"))]
     established = [ike for ike in candidates if ike.get("state") in _SWANCTL_IKE_UP]
     best = _swanctl_best_ike(candidates)
     states = sorted({ike.get("state") for ike in candidates if ike.get("state")})
