@@ -8,7 +8,9 @@ Run from the repository root:
     git show HEAD~1:plugins/module_utils/parsers/ios_ipsec_sa.py > build/old_ipsec_sa.py
     python3 benchmarks/parsers/bench.py --baseline build/old_ipsec_sa.py   # before/after in one run
 
-Every parser reads the same generated text (benchmarks/parsers/generate.py) in the same process.
+Every parser reads the same generated text (benchmarks/parsers/generate.py) in the same process:
+the ``xe16`` layout at each size (the one layout every peer reads), then, at the largest size, the
+``xe16v6`` layout (IPv6 peers and key lifetimes in words mixed in), which some peers cannot read.
 The runs are interleaved: each round runs every parser once, starting with a different parser each
 round, so a change of machine load hits every parser alike. For each parser the report gives the
 median wall time of the ``--repeat`` rounds with its spread (fastest and slowest round), the median
@@ -365,12 +367,49 @@ def _summary(wall, cpu):
     }
 
 
+def _timed(peers, text, truth, peers_count, repeat):
+    """Interleaved rounds of every parser over ``text``; medians, spread, CPU time and accuracy."""
+    names = list(peers)
+    truth_rows = rows_from_ours(truth)
+    entry = {"peers": peers_count, "lines": text.count("\n"), "sas": len(truth_rows), "results": {}}
+    wall = {name: [] for name in names}
+    cpu = {name: [] for name in names}
+    outputs = {}
+    failed = {}
+    for round_number in range(repeat):
+        # one run of each parser per round, starting with a different parser each round
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            if name in failed:
+                continue
+            function = peers[name][0]
+            outputs.pop(name, None)  # free the previous result before the next run
+            gc.collect()
+            start_cpu = time.process_time()
+            start = time.perf_counter()
+            try:
+                output = function(text)
+            except Exception as exc:
+                failed[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+                continue
+            wall[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
+            outputs[name] = output
+    for name in names:
+        if name in failed:
+            entry["results"][name] = {"error": failed[name]}
+        else:
+            entry["results"][name] = dict(
+                _summary(wall[name], cpu[name]), accuracy=accuracy(truth_rows, peers[name][1](outputs[name]))
+            )
+    return entry
+
+
 def worker(args):
     sys.path.insert(0, HERE)
     import generate
 
     peers, missing = _peers(args.baseline)
-    names = list(peers)
     report = {
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
@@ -381,40 +420,13 @@ def worker(args):
     }
     for peers_count in args.peers:
         text, truth = generate.generate_ipsec(peers_count, seed=peers_count, detail=True, style="xe16")
-        truth_rows = rows_from_ours(truth)
-        entry = {"peers": peers_count, "lines": text.count("\n"), "sas": len(truth_rows), "results": {}}
-        wall = {name: [] for name in names}
-        cpu = {name: [] for name in names}
-        outputs = {}
-        failed = {}
-        for round_number in range(args.repeat):
-            # one run of each parser per round, starting with a different parser each round
-            shift = round_number % len(names)
-            for name in names[shift:] + names[:shift]:
-                if name in failed:
-                    continue
-                function = peers[name][0]
-                outputs.pop(name, None)  # free the previous result before the next run
-                gc.collect()
-                start_cpu = time.process_time()
-                start = time.perf_counter()
-                try:
-                    output = function(text)
-                except Exception as exc:
-                    failed[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-                    continue
-                wall[name].append(time.perf_counter() - start)
-                cpu[name].append(time.process_time() - start_cpu)
-                outputs[name] = output
-        for name in names:
-            if name in failed:
-                entry["results"][name] = {"error": failed[name]}
-            else:
-                entry["results"][name] = dict(
-                    _summary(wall[name], cpu[name]), accuracy=accuracy(truth_rows, peers[name][1](outputs[name]))
-                )
-        report["sizes"].append(entry)
+        report["sizes"].append(_timed(peers, text, truth, peers_count, args.repeat))
         print(f"done {peers_count} peers", file=sys.stderr)
+    # The same at the largest size with IPv6 peers and key lifetimes in words mixed in (xe16v6).
+    largest = max(args.peers)
+    text, truth = generate.generate_ipsec(largest, seed=largest, detail=True, style="xe16v6")
+    report["xe16v6"] = _timed(peers, text, truth, largest, args.repeat)
+    print(f"done {largest} peers, xe16v6", file=sys.stderr)
     report["loadavg_end"] = os.getloadavg()
     # Accuracy only, on the IOS-XE 17 mix (several peers per crypto-map interface, dynamic maps, PQC, ...).
     text, truth = generate.generate_ipsec(100, seed=100, detail=True, style="xe17")
@@ -442,10 +454,13 @@ def print_report(report):
     print("ratio = parser's median / ipsec.vpn's median (same rounds)")
     for line in report["missing"]:
         print(f"MISSING PEER: {line}")
-    for entry in report["sizes"]:
+    v6 = report.get("xe16v6")
+    for entry in report["sizes"] + ([v6] if v6 else []):
         ours = entry["results"]["ipsec.vpn"]["median_s"]
+        title = ", IPv6 peers and lifetimes in words mixed in (xe16v6)" if entry is v6 else ""
         print(
-            f"\n{entry['peers']} peers ({entry['lines']} lines, {entry['sas']} ESP SAs), {entry['results']['ipsec.vpn']['repeat']} rounds:"
+            f"\n{entry['peers']} peers{title} ({entry['lines']} lines, {entry['sas']} ESP SAs), "
+            f"{entry['results']['ipsec.vpn']['repeat']} rounds:"
         )
         print(
             f"  {'parser':24} {'median':>9} {'[fastest .. slowest]':>22} {'cpu':>9} {'ratio':>7} {'per peer':>10} {'accuracy':>8}"

@@ -108,7 +108,7 @@ def _sa(rng, transform, iv_size, crypto_map, conn_id, settings, initiator, timin
         sa["initiator"] = initiator
     if timing[0] is None:
         sa["kilobyte_volume_rekey"] = "disabled"
-    else:
+    elif timing[0] != "words":  # the word form prints no kilobytes
         sa["remaining_kb"] = timing[0]
     return sa
 
@@ -139,6 +139,16 @@ def _empty_ident():
     return ident
 
 
+def _words(seconds):
+    """A key lifetime in the word form IOS prints: 3120 -> "0 hours, 52 mins" (whole minutes)."""
+    hours, minutes = divmod(seconds // 60, 60)
+    if hours and not minutes:
+        return "%d hours" % hours
+    if not hours and minutes % 2:
+        return "%d mins" % minutes
+    return "%d hours, %d mins" % (hours, minutes)
+
+
 def ipsec_truth(peers, seed=7, detail=True, sas_per_peer=2, style="xe17"):
     """Build the ground truth for ``peers`` peers.
 
@@ -147,11 +157,15 @@ def ipsec_truth(peers, seed=7, detail=True, sas_per_peer=2, style="xe17"):
     ``Kilobyte Volume Rekey``; crypto-map interfaces carry several peers. ``style="xe16"`` is the
     older CSR1000v 16.x layout without those, with one tunnel interface per peer: the one layout
     every peer parser in the benchmark can read (ntc-templates stops at a second ident on an
-    interface, Genie's schema check rejects ``flags={}``).
+    interface, Genie's schema check rejects ``flags={}``). ``style="xe16v6"`` is xe16 with IPv6
+    peers mixed in (every 5th: ``IPsecv6`` policy lines, ``addr/prefixlen`` idents, the remote
+    endpoint on a line of its own, ``ipv6 mtu``) and the key lifetime printed in words
+    (``0 hours, 52 mins``) for every 4th peer's SAs.
     """
     modern = style == "xe17"
-    if style not in ("xe16", "xe17"):
-        raise ValueError("style must be xe16 or xe17")
+    if style not in ("xe16", "xe17", "xe16v6"):
+        raise ValueError("style must be xe16, xe17 or xe16v6")
+    mixed = style == "xe16v6"
     rng = random.Random(seed)
     local_addr = "198.51.100.1"
     crypto_map = "VPN-MAP"
@@ -170,6 +184,10 @@ def ipsec_truth(peers, seed=7, detail=True, sas_per_peer=2, style="xe17"):
             else "172.%d.%d.%d" % (16 + (peer_index // 65536) % 16, (peer_index // 256) % 256, 1 + peer_index % 250)
         )
         nat_t = peer_index % 4 == 3
+        ipv6 = mixed and peer_index % 5 == 1
+        words = mixed and peer_index % 4 == 2
+        if ipv6:
+            peer_addr = "2001:DB8:%X::%X" % (0x100 + peer_index // 65536, 1 + peer_index % 65536)
         # xe16: one tunnel interface (tunnel protection) per peer, the layout every peer parser reads
         kind = peer_index % 10 if modern else 6
         if kind < 6:
@@ -190,9 +208,18 @@ def ipsec_truth(peers, seed=7, detail=True, sas_per_peer=2, style="xe17"):
             iface = interface("GigabitEthernet2.%d" % (100 + peer_index % 3), crypto_map)
             idents = sas_per_peer
             dynamic = False
+        if ipv6:
+            iface["local_addr"] = "2001:DB8:FF::1"
+            iface["ipsecv6_policy_name"] = iface["crypto_map_tag"]
+            iface["ipsecv6_created_acl_name"] = iface["crypto_map_tag"] + "-ipsecv6-ACL"
         for ident_index in range(idents):
             ident = _empty_ident()
-            if iface["interface"].startswith(("Tunnel", "Virtual-Access")):
+            if ipv6:
+                ident["local_ident"] = {"addr": "2001:DB8:FF::1", "mask": "128", "prot": 41, "port": 0}
+                ident["remote_ident"] = {"addr": peer_addr, "mask": "128", "prot": 41, "port": 0}
+                ident["local_ident"]["prefix_length"] = 128
+                ident["remote_ident"]["prefix_length"] = 128
+            elif iface["interface"].startswith(("Tunnel", "Virtual-Access")):
                 ident["local_ident"] = {"addr": "0.0.0.0", "mask": "0.0.0.0", "prot": 0, "port": 0}
                 ident["remote_ident"] = {"addr": "0.0.0.0", "mask": "0.0.0.0", "prot": 0, "port": 0}
                 ident["protected_vrf"] = "CUST-%d" % (peer_index % 3) if peer_index % 3 else None
@@ -213,7 +240,7 @@ def ipsec_truth(peers, seed=7, detail=True, sas_per_peer=2, style="xe17"):
                 ident["flags"] = []
             ident["current_peer"] = peer_addr
             ident["peer_port"] = 4500 if nat_t else 500
-            ident["local_crypto_endpt"] = local_addr
+            ident["local_crypto_endpt"] = iface["local_addr"]
             ident["remote_crypto_endpt"] = peer_addr
             ident["ip_mtu_idb"] = "GigabitEthernet1"
             ident["plaintext_mtu"] = 1422 if nat_t else 1438
@@ -252,7 +279,9 @@ def ipsec_truth(peers, seed=7, detail=True, sas_per_peer=2, style="xe17"):
             if peer_index % 7 == 5:
                 settings.append("esn")
             initiator = peer_index % 2 == 0 if modern else None
-            if peer_index % 3 == 1 and modern:
+            if words:
+                timing = ("words", 60 * rng.randrange(1, 60 * 24))
+            elif peer_index % 3 == 1 and modern:
                 timing = (None, rng.randrange(30, 3600))
             else:
                 timing = (rng.randrange(4_000_000, 4_608_000), rng.randrange(30, 3600))
@@ -283,7 +312,9 @@ def _render_sa(out, sa):
     if "initiator" in sa:
         conn += ", initiator : %s" % ("True" if sa["initiator"] else "False")
     out.append(conn)
-    if sa["remaining_kb"] is None:
+    if sa["remaining_kb"] is None and "kilobyte_volume_rekey" not in sa:
+        out.append("        sa timing: remaining key lifetime %s" % _words(sa["remaining_sec"]))
+    elif sa["remaining_kb"] is None:
         out.append("        sa timing: remaining key lifetime (sec): %d" % sa["remaining_sec"])
         out.append("        Kilobyte Volume Rekey has been %s" % sa["kilobyte_volume_rekey"])
     else:
@@ -305,13 +336,24 @@ def render_ipsec(truth, detail=True):
         out.append("interface: %s" % iface["interface"])
         out.append("    Crypto map tag: %s, local addr %s" % (iface["crypto_map_tag"], iface["local_addr"]))
         out.append("")
+        if "ipsecv6_policy_name" in iface:
+            out.append("   IPsecv6 policy name: %s" % iface["ipsecv6_policy_name"])
+            out.append("   IPsecv6-created ACL name: %s" % iface["ipsecv6_created_acl_name"])
+            out.append("")
         for ident in iface["idents"]:
             out.append("   protected vrf: %s" % (ident["protected_vrf"] or "(none)"))
             for side, label in (("local_ident", "local  ident"), ("remote_ident", "remote ident")):
                 value = ident[side]
                 out.append(
-                    "   %s (addr/mask/prot/port): (%s/%s/%d/%d)"
-                    % (label, value["addr"], value["mask"], value["prot"], value["port"])
+                    "   %s (addr/%s/prot/port): (%s/%s/%d/%d)"
+                    % (
+                        label,
+                        "prefixlen" if "prefix_length" in value else "mask",
+                        value["addr"],
+                        value["mask"],
+                        value["prot"],
+                        value["port"],
+                    )
                 )
             out.append("   current_peer %s port %d" % (ident["current_peer"], ident["peer_port"]))
             out.append("     %s, flags={%s}" % (ident["action"], "".join(f + "," for f in ident["flags"])))
@@ -324,13 +366,19 @@ def render_ipsec(truth, detail=True):
             else:
                 out.append("    " + ", ".join("%s %d" % (label, counters[key]) for label, key in SEND_RECV_ERRORS))
             out.append("")
+            v6 = ":" in ident["remote_crypto_endpt"]
+            if v6:  # IPv6: the remote endpoint on a line of its own, "ipv6 mtu"
+                out.append("     local crypto endpt.: %s," % ident["local_crypto_endpt"])
+                out.append("     remote crypto endpt.: %s" % ident["remote_crypto_endpt"])
+            else:
+                out.append(
+                    "     local crypto endpt.: %s, remote crypto endpt.: %s"
+                    % (ident["local_crypto_endpt"], ident["remote_crypto_endpt"])
+                )
+            ip = "ipv6" if v6 else "ip"
             out.append(
-                "     local crypto endpt.: %s, remote crypto endpt.: %s"
-                % (ident["local_crypto_endpt"], ident["remote_crypto_endpt"])
-            )
-            out.append(
-                "     plaintext mtu %d, path mtu %d, ip mtu %d, ip mtu idb %s"
-                % (ident["plaintext_mtu"], ident["path_mtu"], ident["ip_mtu"], ident["ip_mtu_idb"])
+                "     plaintext mtu %d, path mtu %d, %s mtu %d, %s mtu idb %s"
+                % (ident["plaintext_mtu"], ident["path_mtu"], ip, ident["ip_mtu"], ip, ident["ip_mtu_idb"])
             )
             out.append(
                 "     current outbound spi: %s(%d)" % (ident["current_outbound_spi_hex"], ident["current_outbound_spi"])
@@ -572,7 +620,7 @@ def main():
     parser.add_argument("--peers", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--plain", action="store_true", help="ipsec: plain output instead of detail")
-    parser.add_argument("--style", choices=("xe16", "xe17"), default="xe17", help="ipsec: release layout")
+    parser.add_argument("--style", choices=("xe16", "xe17", "xe16v6"), default="xe17", help="ipsec: release layout")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if args.kind == "ipsec":

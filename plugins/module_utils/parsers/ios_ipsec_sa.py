@@ -119,7 +119,7 @@ def _parse_ident(value, label):
     addr, mask, prot, port = value.rsplit("/", 3)
     ident = {"addr": addr, "mask": mask, "prot": int(prot), "port": int(port)}
     # IPv6 idents hold a prefix length, whatever the label says ("addr/mask" on some releases)
-    if "prefixlen" in label or ":" in addr:
+    if ":" in addr:
         ident["prefix_length"] = int(mask)
     return ident
 
@@ -683,17 +683,22 @@ def _block(*lines):
 
 
 _INTERFACE_BLOCK = _block("interface: " + _TOKEN, "Crypto map tag: " + _ITEM + ", local addr " + _TOKEN)
+# "0 hours, 52 mins": the word forms of the key lifetime, with units words_to_seconds() knows
+_WORD = "[0-9]" + _PLUS + " (?:days?|hours?|hrs?|mins?|minutes?|secs?|seconds?)"
+_WORDS = _WORD + "(?:, " + _WORD + ")" + _STAR
 _SA_BLOCK = _block(
     r"spi: %s\(%s\)" % (_HEX, _NUM),
     "transform: " + _TEXT + ",",
     r"in use settings =\{" + _BRACED + r"\}",
     "conn id: %s, flow_id: %s, sibling_flags %s, crypto map: %s(?:, initiator : (True|False))?"
     % (_NUM, _TEXT, _NAME, _ITEM),
-    r"sa timing: remaining key lifetime \((?:k/sec\): \(%s/%s\)|sec\): %s" % (_NUM, _NUM, _NUM)
+    r"sa timing: remaining key lifetime (?:\((?:k/sec\): \(%s/%s\)|sec\): %s" % (_NUM, _NUM, _NUM)
     + _NL
     + "Kilobyte Volume Rekey has been "
     + _NAME
-    + ")",
+    + ")|("
+    + _WORDS
+    + "))",
     "IV size: %s bytes" % _NUM,
     "replay detection support: ([YN])(?:  replay window size: %s)?" % _NUM,
     r"Status: %s(?:\(%s\))?" % (_NAME, _NAME),
@@ -708,7 +713,7 @@ _SECTION_KEYS = {key.replace("_", " ")[:-4]: key for key in SA_LISTS}  # "inboun
 
 def _ident_line(side):
     """``local  ident (addr/mask/prot/port): (10.1.1.0/255.255.255.0/0/0)``"""
-    pattern = side + " " + _PLUS + "ident " + _PLUS + r"\(addr/mask/prot/port\):" + _SPACES
+    pattern = side + " " + _PLUS + "ident " + _PLUS + r"\(addr/(?:mask|prefixlen)/prot/port\):" + _SPACES
     return pattern + r"\(" + _ADDR + "/" + _ADDR + "/" + _NUM + "/" + _NUM + r"\)"
 
 
@@ -720,8 +725,9 @@ _IDENT_HEAD = (
     _NAME + "," + _SPACES + r"flags=\{" + _BRACED + r"\}",
 )
 _IDENT_TAIL = (
-    r"local crypto endpt\.: %s, remote crypto endpt\.: %s" % (_ITEM, _ITEM),
-    "plaintext mtu %s, path mtu %s, ip mtu %s, ip mtu idb %s" % (_NUM, _NUM, _NUM, _ITEM),
+    # IPv6 prints the remote endpoint on a line of its own, and "ipv6 mtu" for "ip mtu"
+    r"local crypto endpt\.: %s,(?: |%s)remote crypto endpt\.: %s" % (_ITEM, _NL, _ITEM),
+    "plaintext mtu %s, path mtu %s, (?:ip|ipv6) mtu %s, (?:ip|ipv6) mtu idb %s" % (_NUM, _NUM, _NUM, _ITEM),
     r"current outbound spi: %s\(%s\)" % (_HEX, _NUM),
     r"PFS \(Y/N\): ([YN]), DH group: %s(?:, PQC Key Exchange: %s)?" % (_ITEM, _ITEM),
 )
@@ -810,6 +816,7 @@ def _fast_sa(m):
         sec_kb,
         sec,
         volume_rekey,
+        words,
         iv_size,
         replay,
         window,
@@ -830,7 +837,7 @@ def _fast_sa(m):
         "sibling_flags": sibling,
         "crypto_map": None if crypto_map == "(none)" else crypto_map,
         "remaining_kb": None if kb is None else int(kb),
-        "remaining_sec": int(sec if kb is None else sec_kb),
+        "remaining_sec": int(sec_kb) if kb is not None else int(sec) if words is None else words_to_seconds(words),
         "iv_size": int(iv_size),
         "replay_detection": replay == "Y",
         "status": status,
@@ -839,7 +846,7 @@ def _fast_sa(m):
     # optional keys come after the fixed ones, in the order of their lines
     if initiator is not None:
         sa["initiator"] = initiator == "True"
-    if kb is None:
+    if volume_rekey is not None:
         sa["kilobyte_volume_rekey"] = volume_rekey
     if window is not None:
         sa["replay_window_size"] = int(window)

@@ -16,6 +16,15 @@ def test_ipsec_round_trip(peers, detail):
     assert parse("show crypto ipsec sa detail" if detail else "show crypto ipsec sa", text) == truth
 
 
+def test_ipsec_v6_words_truth_covers_ipv6_and_words():
+    text, truth = generate.generate_ipsec(20, seed=3, style="xe16v6")
+    assert "IPsecv6 policy name" in text and "ipv6 mtu idb" in text
+    assert "(addr/prefixlen/prot/port)" in text
+    assert any("hours" in line or line.endswith("mins") for line in text.splitlines() if "key lifetime" in line)
+    idents = [ident for iface in truth["interfaces"].values() for ident in iface["idents"]]
+    assert any(":" in ident["current_peer"] for ident in idents)
+
+
 def test_ipsec_truth_covers_the_interesting_shapes():
     _text, truth = generate.generate_ipsec(60, seed=3)
     names = list(truth["interfaces"])
@@ -56,7 +65,7 @@ def test_fast_path_equals_line_by_line_reading():
     from parser_helpers import fixture_texts, read_fixture
 
     texts = [read_fixture(folder, name) for folder, name in fixture_texts() if folder == "ios_ipsec_sa"]
-    texts += [generate.generate_ipsec(80, seed=5, style=style)[0] for style in ("xe16", "xe17")]
+    texts += [generate.generate_ipsec(80, seed=5, style=style)[0] for style in ("xe16", "xe17", "xe16v6")]
     texts.append(generate.generate_ipsec(30, seed=6, detail=False)[0])
     for text in texts:
         for cut in (len(text), len(text) // 3, len(text) // 2 + 7):
@@ -65,7 +74,7 @@ def test_fast_path_equals_line_by_line_reading():
             assert fast == json.dumps(parse_show_crypto_ipsec_sa(sample, fast=False))
 
 
-@pytest.mark.parametrize("style", ["xe16", "xe17"])
+@pytest.mark.parametrize("style", ["xe16", "xe17", "xe16v6"])
 def test_ipsec_round_trip_both_layouts(style):
     text, truth = generate.generate_ipsec(120, seed=9, style=style)
     assert parse("show crypto ipsec sa detail", text) == truth
@@ -75,8 +84,8 @@ def test_fast_path_equals_line_by_line_reading_with_a_character_inserted():
     """One character inserted anywhere in a generated peer: both paths give the same JSON (key order included)."""
     from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.ios_ipsec_sa import parse_show_crypto_ipsec_sa
 
-    for style in ("xe16", "xe17"):
-        text = generate.generate_ipsec(1, seed=4, style=style)[0]
+    for style, peers in (("xe16", 1), ("xe17", 1), ("xe16v6", 3)):
+        text = generate.generate_ipsec(peers, seed=4, style=style)[0]
         for at in range(0, len(text), 11):
             for char in (",", " ", "(", "\n"):
                 sample = text[:at] + char + text[at:]
