@@ -116,6 +116,8 @@ def _detail_row(state, line):
     for token in words[index + 1 : lifetime_at]:
         if encryption is None and hash_alg is None and _ENCRYPTION.match(token):
             encryption = token
+        elif encryption in ("aes", "aes-gcm") and hash_alg is None and token in ("128", "192", "256"):
+            encryption += " " + token  # "aes 256": the key size as a word of its own
         elif hash_alg is None and auth is None and token in _HASHES:
             hash_alg = token
         elif auth is None and dh is None and token in _AUTHS:

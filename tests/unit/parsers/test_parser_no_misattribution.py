@@ -159,6 +159,14 @@ def test_isakmp_unknown_algorithm_is_kept_apart():
     assert [w["message"] for w in damaged["warnings"]] == ["partly understood line: unknown algorithm(s) 'xmss'"]
 
 
+def test_isakmp_key_size_as_a_word_stays_with_the_cipher():
+    text = read_fixture("ios_isakmp_sa", "detail_no_header_engine")
+    result = parse("show crypto isakmp sa detail", _replace(text, "ACTIVE aes  sha    psk  5", "ACTIVE aes 256 sha psk 5"))
+    sa = result["sas"][1]
+    assert (sa["encryption"], sa["hash"], sa["auth"], sa["dh_group"]) == ("aes 256", "sha", "psk", 5)
+    assert result["warnings"] == []
+
+
 def test_session_damaged_ike_line_keeps_the_sa_before_it():
     text = read_fixture("ios_crypto_session", "xe_detail_ikev1_genie")
     base = parse("show crypto session detail", text)
