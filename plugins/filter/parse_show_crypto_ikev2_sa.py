@@ -46,7 +46,7 @@ _value:
         type: list
         elements: dict
       warnings:
-        description: Lines that were not understood, each with C(line_number), C(line) and C(message).
+        description: Lines that were not understood or were read only in part, each with C(line_number), C(line) and C(message).
         type: list
         elements: dict
 """

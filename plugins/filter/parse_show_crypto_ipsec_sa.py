@@ -46,7 +46,7 @@ _value:
         description: Interfaces by name; each holds C(crypto_map_tag), C(local_addr) and a list of C(idents) (see docs/parsers.md).
         type: dict
       warnings:
-        description: Lines that were not understood, each with C(line_number), C(line) and C(message).
+        description: Lines that were not understood or were read only in part, each with C(line_number), C(line) and C(message).
         type: list
         elements: dict
 """

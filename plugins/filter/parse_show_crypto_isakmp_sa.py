@@ -50,7 +50,7 @@ _value:
         description: Whether the output was the C(detail) form.
         type: bool
       warnings:
-        description: Lines that were not understood, each with C(line_number), C(line) and C(message).
+        description: Lines that were not understood or were read only in part, each with C(line_number), C(line) and C(message).
         type: list
         elements: dict
 """

@@ -45,7 +45,7 @@ _value:
         description: Interfaces by name; each holds a list of C(sessions) with their IKE SAs and IPsec flows (see docs/parsers.md).
         type: dict
       warnings:
-        description: Lines that were not understood, each with C(line_number), C(line) and C(message).
+        description: Lines that were not understood or were read only in part, each with C(line_number), C(line) and C(message).
         type: list
         elements: dict
 """
