@@ -19,6 +19,7 @@ from ansible_collections.ipsec.vpn.plugins.module_utils import files as files_mo
 from ansible_collections.ipsec.vpn.plugins.module_utils import masking
 from ansible_collections.ipsec.vpn.plugins.module_utils.ios import diff, push, render
 from ansible_collections.ipsec.vpn.plugins.module_utils.ios.running import Running
+from ansible_collections.ipsec.vpn.plugins.plugin_utils.ios_cli import CliDevice
 
 ARGUMENT_SPEC = {
     "plan": {"type": "dict"},
@@ -48,22 +49,6 @@ def plain(value):
     if isinstance(value, (list, tuple, set, frozenset)):
         return [plain(item) for item in value]
     return to_text(value)
-
-
-class _CliDevice(object):
-    """The device seen through the persistent network_cli connection (cliconf RPCs)."""
-
-    def __init__(self, connection):
-        self._connection = connection
-
-    def get_config(self):
-        return to_text(self._connection.get_config(source="running"))
-
-    def send(self, line):
-        try:
-            return to_text(self._connection.send_command(line))
-        except ConnectionError as err:
-            raise push.DeviceError(to_text(err)) from None
 
 
 class _OfflineDevice(object):
@@ -121,7 +106,7 @@ class ActionModule(ActionBase):
                 result.update(failed=True, msg="%s: ipsec.vpn.ios_crypto_config needs ansible_connection "
                               "ansible.netcommon.network_cli (got %s)" % (host, self._play_context.connection))
                 return result
-            device = _CliDevice(Connection(self._connection.socket_path))
+            device = CliDevice(Connection(self._connection.socket_path))
             check_mode = self._task.check_mode
         try:
             outcome = push.converge(

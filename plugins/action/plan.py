@@ -269,4 +269,3 @@ class ActionModule(ActionBase):
             except (TypeError, ValueError):
                 pass
         return management
-
