@@ -525,7 +525,8 @@ _CHILD_INT_KEYS = (
 
 
 def _raw_additional(target):
-    """``ke1=ML_KEM_768 ke2=...`` (``ake1`` in early strongSwan 6 builds) -> ``additional_key_exchanges``."""
+    """``ake1=MODP_4096 ake2=...`` (the raw keys strongSwan's test scenarios check; ``ke1`` is read the same way)
+    -> ``additional_key_exchanges``."""
     found = []
     for key in list(target):
         m = _RAW_ADDITIONAL_KE.match(key)

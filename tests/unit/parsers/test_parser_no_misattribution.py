@@ -244,3 +244,14 @@ def test_swanctl_unknown_child_algorithm_is_kept_apart():
     assert (child["encr_alg"], child["integ_alg"], child["dh_group"]) == ("AES_CBC", "HMAC_SHA2_256_128", None)
     assert child["extra_algorithms"] == ["XYZ_1"]
     assert len(result["warnings"]) == 1
+
+
+def test_swanctl_raw_additional_key_exchanges():
+    text = read_fixture("swanctl_list_sas", "raw")
+    base = parse("swanctl --list-sas --raw", text)
+    result = parse("swanctl --list-sas --raw", text.replace("dh-group=CURVE_25519 ", "dh-group=CURVE_25519 ake2=ML_KEM_1024 ake1=MODP_4096 ", 1))
+    ike = result["ike_sas"][0]
+    assert ike["additional_key_exchanges"] == ["MODP_4096", "ML_KEM_1024"]
+    assert "ake1" not in ike and "ake2" not in ike
+    ike.pop("additional_key_exchanges")
+    assert result == base
