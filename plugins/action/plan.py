@@ -6,12 +6,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
-from ansible_collections.ipsec.vpn.plugins.module_utils import intent_checks, masking, planner
+from ansible_collections.ipsec.vpn.plugins.module_utils import intent_checks, masking, pki, planner
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import IntentErrors
 
 display = Display()
@@ -21,6 +23,7 @@ ARGUMENT_SPEC = {
     "unsafe_skip_crosscheck": {"type": "bool"},
     "host": {"type": "str"},
     "hosts": {"type": "list", "elements": "str"},
+    "now": {"type": "str"},
     "management": {
         "type": "dict",
         "options": {
@@ -35,6 +38,7 @@ ARGUMENT_SPEC = {
 
 INTENT_VAR = "ipsec_vpn_intent"
 SKIP_VAR = "ipsec_vpn_unsafe_skip_crosscheck"
+NOW_VAR = "ipsec_vpn_now"
 
 
 def plain(value, _copies=None):
@@ -66,6 +70,12 @@ def plain(value, _copies=None):
         del copies[id(value)]
         return out
     return to_text(value)
+
+
+def _read_text(path):
+    """A file input of the intent, on the controller; relative paths from the directory ansible-playbook runs in."""
+    with open(os.path.abspath(os.path.expanduser(path)), encoding="utf-8") as handle:
+        return handle.read()
 
 
 def _plain_key(key):
@@ -104,7 +114,7 @@ class ActionModule(ActionBase):
                     # templating a loop only says "recursive loop"; name the place instead
                     return self._refused(result, IntentErrors(loops))
                 intent = self._templar.template(task_vars[INTENT_VAR])
-            intent = plain(intent)
+            intent = pki.read_files(plain(intent), _read_text)
             skip = args.get("unsafe_skip_crosscheck")
             if skip is None:
                 skip = task_vars.get(SKIP_VAR)
@@ -123,14 +133,31 @@ class ActionModule(ActionBase):
             plan = planner.plan_host(intent, host, management)
         except IntentErrors as err:
             return self._refused(result, err)
+        # certificate validity: a separate step at an explicit 'now', so that the plan stays free of the clock
+        try:
+            now = self._now(task_vars, args)
+        except ValueError as err:
+            result.update(failed=True, msg="now: %s (give an ISO 8601 time with a zone)" % to_text(err))
+            return result
+        expired, expiring = pki.validity(planner.prepared_for(intent).model, host, now)
+        if expired:
+            return self._refused(result, IntentErrors(expired))
+        for warning in expiring:
+            display.warning("%s: %s: %s" % (host, warning.path, warning.message))
         for warning in plan["warnings"]:
             display.warning("%s: %s" % (host, warning))
         result.update(
             plan=plan,
             plan_masked=masking.mask(plan),
+            certificate_warnings=[w.as_dict() for w in expiring],
             _ansible_no_log=True,
         )
         return result
+
+    def _now(self, task_vars, args):
+        """The time of the validity step: the ``now`` option, the ``ipsec_vpn_now`` variable, else the clock."""
+        text = args.get("now") or task_vars.get(NOW_VAR)
+        return pki.parse_now(self._templar.template(text)) if text else pki.utc_now()
 
     @staticmethod
     def _refused(result, err):
@@ -154,7 +181,7 @@ class ActionModule(ActionBase):
             if loops:
                 raise IntentErrors(loops)
             intent = self._templar.template(task_vars[INTENT_VAR])
-        intent = plain(intent)
+        intent = pki.read_files(plain(intent), _read_text)
         skip = args.get("unsafe_skip_crosscheck")
         if skip is None:
             skip = task_vars.get(SKIP_VAR)
@@ -197,20 +224,39 @@ class ActionModule(ActionBase):
                 if key is None:
                     intents.append((self._intent_of(task_vars, args), managements))
                 else:
-                    intents.append((plain(variables[INTENT_VAR]), managements))
+                    intents.append((pki.read_files(plain(variables[INTENT_VAR]), _read_text), managements))
         except AnsibleError as err:
             result.update(failed=True, msg="cannot template the intent: %s" % to_text(err))
             return result
         except IntentErrors as err:
             return self._refused(result, err)
+        try:
+            now = self._now(task_vars, args)
+        except ValueError as err:
+            result.update(failed=True, msg="now: %s (give an ISO 8601 time with a zone)" % to_text(err))
+            return result
         plans = {}
         errors = []
         notes = []
         seen = set()
         refused = []
+        expiring = []
         for intent, managements in intents:
             try:
-                plans.update(planner.plan_hosts(intent, managements))
+                planned = planner.plan_hosts(intent, managements)
+                plans.update(planned)
+                certified = sorted(h for h in planned if planned[h].get("pki"))
+                model = planner.prepared_for(intent).model if certified else None
+                for host in certified:
+                    expired, soon = pki.validity(model, host, now)
+                    if expired:
+                        refused.append(host)
+                    for error in expired:
+                        marker = (error.path, error.message, error.code)
+                        if marker not in seen:
+                            seen.add(marker)
+                            errors.append(error)
+                    expiring.extend((host, w) for w in soon)
             except IntentErrors as err:
                 refused.extend(getattr(err, "refused_hosts", []))
                 if err.note and err.note not in notes:
@@ -227,6 +273,8 @@ class ActionModule(ActionBase):
                 result["msg"] += "\nRefused host%s: %s. No host of the play is changed." % (
                     "" if len(refused) == 1 else "s", ", ".join(sorted(refused)))
             return result
+        for host, warning in expiring:
+            display.warning("%s: %s: %s" % (host, warning.path, warning.message))
         for host in sorted(plans):
             for warning in plans[host]["warnings"]:
                 display.warning("%s: %s" % (host, warning))

@@ -18,7 +18,7 @@ __metaclass__ = type
 
 import heapq
 
-from ansible_collections.ipsec.vpn.plugins.module_utils import acl
+from ansible_collections.ipsec.vpn.plugins.module_utils import acl, pki
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import IntentError
 
 STATUSES = (
@@ -31,6 +31,8 @@ STATUSES = (
     "SELECTOR_MISMATCH",
     "SELECTOR_OVERLAP",
     "DUPLICATE_PEER",
+    "CERT_PEER_UNTRUSTED",
+    "CERT_PEER_IDENTITY",
 )
 
 MAX_OVERLAPS_PER_DEVICE = 50
@@ -166,6 +168,12 @@ def check_tunnel(a, b):
                 )
             )
     return problems
+
+
+def certificate_checks(tunnel, model):
+    """``CERT_PEER_UNTRUSTED`` (no CA of one end signs the other end's certificate) and ``CERT_PEER_IDENTITY``
+    (the identity one end expects is not in the other end's certificate), for certificate tunnels."""
+    return pki.pair_checks(tunnel, model)
 
 
 def _pfs(group):

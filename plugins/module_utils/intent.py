@@ -19,7 +19,7 @@ try:
     import netaddr
 except ImportError:  # pragma: no cover - netaddr is a hard requirement of the collection
     netaddr = None
-from ansible_collections.ipsec.vpn.plugins.module_utils import acl, algorithms, intent_checks, numbering
+from ansible_collections.ipsec.vpn.plugins.module_utils import acl, algorithms, intent_checks, numbering, pki
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import (
     AclError,
     AlgorithmError,
@@ -362,10 +362,11 @@ def _ike(c, path, raw, weak):
     auth = None
     if d.get("authentication") is None:
         auth = "psk"
-    elif d.get("authentication") in ("psk", "rsa-sig"):
-        auth = d["authentication"]
+    elif d.get("authentication") in ("psk", "rsa-sig", "certificate"):
+        # "certificate" and "rsa-sig" are one method (rsa-sig on IOS, pubkey on strongSwan)
+        auth = "psk" if d["authentication"] == "psk" else pki.AUTH_CERTIFICATE
     else:
-        c.add(path + ".authentication", "%s is not one of psk, rsa-sig" % _short(d.get("authentication")))
+        c.add(path + ".authentication", "%s is not one of psk, certificate, rsa-sig" % _short(d.get("authentication")))
     lifetime = opt_int(c, path + ".lifetime", d.get("lifetime"), 86400, 60, 86400)
     raw_props = opt_list(c, path + ".proposals", d.get("proposals"))
     if raw_props is not None and not raw_props:
@@ -754,6 +755,7 @@ def _gateway(c, path, name, raw):
         "crypto_map_name",
         "outside_acl",
         "management",
+        "pki",
     )
     d = mapping(c, path, raw, fields, ("platform", "outside_interface", "outside_address"))
     if d is None:
@@ -801,6 +803,9 @@ def _gateway(c, path, name, raw):
     management = None
     if d.get("management") is not None:
         management = validate_management(c, path + ".management", d["management"])
+    credentials = None
+    if d.get("pki") is not None:
+        credentials = pki.gateway_pki(c, path + ".pki", d["pki"], mapping, opt_int)
     if len(c.errors) != before:
         return None
     return {
@@ -821,6 +826,7 @@ def _gateway(c, path, name, raw):
         "crypto_map_name": cmap,
         "outside_acl": outside_acl,
         "management": management,
+        "pki": credentials,
     }
 
 
@@ -1146,7 +1152,7 @@ def build_tunnel(c, spec, gateways, profiles):
             psk_path=psk_path,
             remote_networks=r["remote_networks"],
             remote_networks_path=r["path"] + ".remote_networks",
-            id=r["id"] if r["id"] is not None else gw["outside_ip_str"],
+            id=r["id"] if r["id"] is not None else pki.default_id(gw, profiles.get(profile)),
             remote_id=r["remote_id"],
             crypto_map_sequence=r["crypto_map_sequence"],
             tunnel_number=r["tunnel_number"],
@@ -1429,6 +1435,7 @@ def _validate(intent):
     model = Model(skip, profiles, valid_gateways, inside, tunnels)
     _check_target_support(c, model)
     _check_reachability(c, model)
+    pki.model_checks(c, model, raw_gateways)
     model.intent_warnings = intent_checks.model_checks(c, model, raw_groups)
     return model, c
 

@@ -22,6 +22,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import IntentError
+from ansible_collections.ipsec.vpn.plugins.module_utils.pki import PEM_FIELDS as _PEM_FIELDS
 
 _PATH_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -95,7 +96,7 @@ def raw_structure(intent):
                 if _CONTROL_RE.search(key):
                     errors.append(IntentError(path or "ipsec_vpn_intent", _control_message("the key %r" % key)))
                     continue
-                children.append((item, child, inner, secret or key == "psk"))
+                children.append((item, child, inner, secret or key == "psk" or key in _PEM_FIELDS))
             stack.extend(reversed(children))
         elif isinstance(value, (list, tuple)):
             if id(value) in ancestors:

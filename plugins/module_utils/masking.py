@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The one mask for secrets (pre-shared keys, passwords) in plans, reports, IOS lines and messages.
+"""The one mask for secrets (pre-shared keys, passwords, private keys, certificate bodies) in plans, reports, IOS lines and messages.
 
 :func:`mask` takes a structure or a text: in a structure every value under a secret-looking key is replaced by
 :data:`MASK`; in a text every occurrence of the given secrets is. Pure Python (no ``ansible`` import).
@@ -8,7 +8,9 @@
 import re
 
 MASK = "********"
-SECRET_KEYS = frozenset(("psk", "secret", "secrets", "password", "pre_shared_key", "key_string"))
+# certificate and CA bodies are not secret, but no output needs them: they are masked like keys
+SECRET_KEYS = frozenset(("psk", "secret", "secrets", "password", "pre_shared_key", "key_string", "private_key",
+                         "private_key_pem", "certificate_pem", "ca_pem", "pem"))
 
 
 def mask(value, secrets=(), whole_words=False):

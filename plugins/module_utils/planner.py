@@ -28,7 +28,7 @@ try:
     import netaddr
 except ImportError:  # pragma: no cover - netaddr is a hard requirement of the collection
     netaddr = None
-from ansible_collections.ipsec.vpn.plugins.module_utils import acl, crosscheck, routes
+from ansible_collections.ipsec.vpn.plugins.module_utils import acl, crosscheck, pki, routes
 from ansible_collections.ipsec.vpn.plugins.module_utils import intent as intent_mod
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import AclError, IntentError, IntentErrors
 
@@ -464,6 +464,7 @@ def _ikev2(host, gw, items, model, errors):
                 "identity_local": entry["local_id"],
                 "authentication": "pre-share" if entry["ike"]["authentication"] == "psk" else "rsa-sig",
                 "keyring": IKEV2_KEYRING if entry["psk"] is not None else None,
+                "trustpoint": _trustpoint(gw, entry),
                 "lifetime": entry["ike"]["lifetime"],
                 "dpd": {"interval": dpd["interval"], "retry_interval": dpd["retry_interval"], "mode": dpd["mode"]}
                 if dpd["enabled"]
@@ -490,6 +491,21 @@ def _ikev2(host, gw, items, model, errors):
         else None,
         "profiles": sorted(profiles, key=lambda p: p["name"]),
     }
+
+
+def _trustpoint(gw, entry):
+    if entry["ike"]["authentication"] != pki.AUTH_CERTIFICATE or not gw.get("pki"):
+        return None
+    return gw["pki"]["trustpoint"]
+
+
+def _isakmp_identity(gw, entries):
+    """IOS ``crypto isakmp identity`` for IKEv1 certificate tunnels: what the certificate identity is made of."""
+    if not gw.get("pki") or not any(
+        e["ike"]["version"] == 1 and e["ike"]["authentication"] == pki.AUTH_CERTIFICATE for e in entries
+    ):
+        return None
+    return {"dn": "dn", "address": "address"}.get(pki.identity_kind(gw["pki"]["identity"]), "hostname")
 
 
 def _address_key(text):
@@ -904,7 +920,7 @@ def _prepare(intent):
     check_problems = []
     for tunnel in model.tunnels:
         a, b = views[tunnel.name]
-        found = crosscheck.check_tunnel(a, b)
+        found = crosscheck.check_tunnel(a, b) + crosscheck.certificate_checks(tunnel, model)
         problems_by_tunnel[tunnel.name] = found
         check_problems.extend(found)
     dup_by_gateway, dup_problems = crosscheck.duplicate_peers(model)
@@ -982,6 +998,7 @@ def _partial_crosschecks(model):
         a = _tunnel_entry(model, tunnel, "a", cache, errors)[1]
         b = _tunnel_entry(model, tunnel, "b", cache, errors)[1]
         problems.extend(crosscheck.check_tunnel(a, b))
+        problems.extend(crosscheck.certificate_checks(tunnel, model))
     problems.extend(crosscheck.duplicate_peers(model)[1])
     return problems
 
@@ -1031,8 +1048,11 @@ def _gateway_plan(model, gw, items, problems_by_tunnel, errors, memo):
         "outside_acl": None,
         "management": None,
         "checks": [],
+        "pki": pki.plan_pki(gw, any(e["ike"]["authentication"] == pki.AUTH_CERTIFICATE for e in entries)),
+        "isakmp_identity": None,
     }
     if ios:
+        plan["isakmp_identity"] = _isakmp_identity(gw, entries)
         plan["isakmp_policies"] = _isakmp_policies(host, items, model, errors)
         v1 = [(e, v) for e, v in items if e["ike"]["version"] == 1]
         keepalive = _same_for_device(

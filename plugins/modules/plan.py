@@ -46,6 +46,14 @@ options:
         O(host) or O(management).
     type: list
     elements: str
+  now:
+    description:
+      - The time at which certificate validity is checked (certificate profiles only), as ISO 8601 with a zone,
+        for example C(2026-06-01T00:00:00+00:00). Defaults to the variable C(ipsec_vpn_now), else the controller's
+        clock. The check is a step after planning; the plan itself never depends on the time.
+      - File inputs of the intent (C(gateways.<host>.pki.*_file)) are read on the controller before planning;
+        relative paths are taken from the directory C(ansible-playbook) runs in.
+    type: str
   unsafe_skip_crosscheck:
     description:
       - B(Test only.) Plan even when cross-peer checks fail, as if the intent set C(unsafe_skip_crosscheck), so that
@@ -120,7 +128,7 @@ plan:
     routes: []
     checks: []
 plan_masked:
-  description: The same plan with every pre-shared key replaced by C(********).
+  description: The same plan with every pre-shared key, private key and certificate body replaced by C(********).
   returned: success
   type: dict
 plans:
@@ -142,6 +150,11 @@ refused_hosts:
   returned: failure with O(hosts)
   type: list
   elements: str
+certificate_warnings:
+  description: Certificates of this host or its certificate peers that expire within the warning threshold.
+  returned: success
+  type: list
+  elements: dict
 warnings:
   description: Warnings of the plan (weak crypto accepted, IOS-XE refusals, skipped cross-checks, ...).
   returned: always

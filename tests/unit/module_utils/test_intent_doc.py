@@ -54,6 +54,7 @@ def test_gateway_fields():
         "crypto_map_name",
         "outside_acl",
         "management",
+        "pki",
     }
     assert fields_of("`gateways.<inventory_hostname>`") == gateway
     assert fields_of("`gateways.<host>.outside_acl`") == {
@@ -212,3 +213,9 @@ def test_profile_group_and_overlay_fields():
     }
     assert fields_of("`groups[]`") == set(topology._GROUP_FIELDS)
     assert fields_of("`inside_routers.<inventory_hostname>`") == {"gateway", "next_hop", "networks", "platform"}
+
+
+def test_pki_fields():
+    from ansible_collections.ipsec.vpn.plugins.module_utils import pki
+
+    assert fields_of("`gateways.<host>.pki`") == set(pki.FIELDS)
