@@ -93,3 +93,20 @@ def test_a_missing_file_is_named(tmp_path):
     rc, out = run(tmp_path)
     assert rc != 0
     assert "- gateways.site2.pki.private_key_file: cannot read 'pki/site2.key': No such file or directory" in out
+
+
+def test_the_many_hosts_path_reads_files_and_checks_validity(tmp_path):
+    setup(tmp_path)
+    (tmp_path / "play.yml").write_text(yaml.safe_dump([{
+        "hosts": "site1", "gather_facts": False, "tasks": [
+            {"name": "plan", "run_once": True, "ipsec.vpn.plan": {"hosts": "{{ ansible_play_hosts_all }}"},
+             "register": "result"},
+            {"name": "check", "ansible.builtin.assert": {"quiet": True, "that": [
+                "result.plans.site1.tunnels[0].remote_id == 'site2.lab.test'",
+                "result.plans_masked.site1.pki.certificate_pem == '********'"]}}]}]))
+    rc, out = run(tmp_path, "-e", "ipsec_vpn_now=2026-06-01T00:00:00+00:00")
+    assert rc == 0, out
+    rc, out = run(tmp_path, "-e", "ipsec_vpn_now=2027-03-01T00:00:00+00:00")
+    assert rc != 0
+    assert "- gateways.site1.pki.certificate_file: certificate 'C=DE, O=ipsec.vpn lab, CN=site1'" in out
+    assert "Refused host: site1. No host of the play is changed." in out
