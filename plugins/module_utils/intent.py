@@ -1133,9 +1133,8 @@ def build_tunnel(c, spec, gateways, profiles):
                 "gateway %s has no protected_networks; give the networks of this end" % gw["name"],
             )
             ok = False
-        if gw["platform"] == "ios" and style != "vti" and any(n.version == 6 for n in networks):
-            c.add(networks_path, "IPv6 protected networks are supported only on strongSwan gateways and VTIs")
-            ok = False
+        if gw["platform"] == "ios":
+            ok = _ios_families(c, spec, gw, r, networks, networks_path) and ok
         psk = r["psk"] if r["psk"] is not None else spec["psk"]
         psk_path = r["path"] + ".psk" if r["psk"] is not None else spec["psk_path"]
         profile = r["profile"] or spec["profile"]
@@ -1202,6 +1201,57 @@ def build_tunnel(c, spec, gateways, profiles):
         overlay=spec["overlay"],
         ends=ends,
     )
+
+
+def _ios_families(c, spec, gw, r, networks, networks_path):
+    """What an IOS end cannot carry across address families (docs/ios.md, IPv6): crypto maps and the outside ACL
+    are rendered for IPv4 only; a tunnel interface carries its tunnel address's family, routed statically."""
+    style, name = spec["style"], spec["name"]
+    ok = True
+    v6_nets = [n for n in networks if n.version == 6]
+    outside6 = gw["outside"].version == 6
+    if style == "crypto_map" and (v6_nets or outside6):
+        what = "IPv6 protected networks" if v6_nets else "an IPv6 outside address"
+        c.add(
+            networks_path if v6_nets else gw["path"] + ".outside_address",
+            "tunnel '%s': %s on IOS gateway %s need style vti (or gre_over_ipsec with ipsec_profile protection); "
+            "IOS crypto maps are rendered for IPv4 only" % (name, what, gw["name"]),
+        )
+        return False
+    overlay = spec["overlay"] or {}
+    if style == "gre_over_ipsec" and outside6 and overlay.get("protection") == "crypto_map":
+        c.add(
+            spec["path"] + ".overlay.protection",
+            "tunnel '%s': IOS gateway %s has an IPv6 outside address; GRE over IPv6 is protected with protection "
+            "ipsec_profile, IOS crypto maps are rendered for IPv4 only" % (name, gw["name"]),
+        )
+        ok = False
+    if outside6 and gw["outside_acl"] and gw["outside_acl"]["enabled"]:
+        c.add(
+            gw["path"] + ".outside_acl.enabled",
+            "IOS gateway %s has an IPv6 outside address; the outside ACL is rendered for IPv4 only" % gw["name"],
+        )
+        ok = False
+    inner = r.get("tunnel_address")
+    if style in ("gre_over_ipsec", "vti") and inner is not None:
+        other = [n for n in networks if n.version != inner.version]
+        if other:
+            c.add(
+                networks_path,
+                "tunnel '%s': %s is IPv%d but the IOS tunnel interface of %s has the IPv%d tunnel address %s; an IOS "
+                "tunnel interface here carries one family, give this network a tunnel of its own family"
+                % (name, other[0].cidr, other[0].version, gw["name"], inner.version, inner),
+            )
+            ok = False
+        routing = overlay.get("routing") or {}
+        if inner.version == 6 and routing.get("protocol") in ("ospf", "eigrp"):
+            c.add(
+                spec["path"] + ".overlay.routing.protocol",
+                "tunnel '%s': IOS gateway %s gets the IPv6 tunnel address %s, but %s is rendered for IPv4 only on IOS; "
+                "use routing protocol static" % (name, gw["name"], inner, routing["protocol"]),
+            )
+            ok = False
+    return ok
 
 
 def _check_tunnel_addresses(c, spec, ends):

@@ -104,14 +104,23 @@ def strength_key(proposal):
 
 
 def hub_spoke_subnet_index(hub_index, spoke_site_id):
-    """Index of the /30 (inside a group's overlay pool) for one hub/spoke tunnel."""
+    """Index of the /30 or /126 (inside a group's overlay pool) for one hub/spoke tunnel."""
     return MAX_HUBS * spoke_site_id + hub_index
 
 
 def mesh_subnet_index(site_a, site_b):
-    """Index of the /30 for a full-mesh pair: a triangular number of the two site ids."""
+    """Index of the /30 or /126 for a full-mesh pair: a triangular number of the two site ids."""
     low, high = sorted((site_a, site_b))
     return high * (high - 1) // 2 + low
+
+
+# One overlay subnet per tunnel: a /30 for IPv4; for IPv6 a /126, numbered like the /30 (the ends take the first
+# and second address after the subnet's own, so neither end holds the Subnet-Router anycast address).
+OVERLAY_PREFIXLEN = {4: 30, 6: 126}
+
+
+def overlay_prefixlen(version):
+    return OVERLAY_PREFIXLEN[version]
 
 
 def pool_subnet(pool, index, prefixlen=30):

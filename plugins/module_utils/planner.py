@@ -216,6 +216,15 @@ def _selector_entries(tunnel, side, gw, peer, cache):
     return entries, keys
 
 
+def _tunnel_mode(style, outer, inner):
+    """The tunnel interface's mode: GRE names the outer family only (it carries either inner family); a VTI names
+    the outer family and, when it differs, the overlay's (IOS ``tunnel mode ipsec ipv4 v6-overlay``)."""
+    if style == "gre_over_ipsec":
+        return "gre_ip" if outer == 4 else "gre_ipv6"
+    mode = "ipsec_ipv%d" % outer
+    return mode if inner == outer else "%s_v%d_overlay" % (mode, inner)
+
+
 def _tunnel_entry(model, tunnel, side, cache, errors):
     end = tunnel.ends[side]
     peer_end = tunnel.other(side)
@@ -283,7 +292,9 @@ def _tunnel_entry(model, tunnel, side, cache, errors):
             "source": gw["outside_interface"],
             "source_address": gw["outside_ip_str"],
             "destination": peer["outside_ip_str"],
-            "mode": "gre_ip" if tunnel.style == "gre_over_ipsec" else "ipsec_ipv4",
+            "ip_version": addr.version,
+            "prefixlen": addr.prefixlen,
+            "mode": _tunnel_mode(tunnel.style, gw["outside"].version, addr.version),
             "protection": protection,
             "ipsec_profile": ("IPSEC-%s" % tunnel.name) if protection == "ipsec_profile" and ios else None,
             "ip_mtu": tunnel.overlay["ip_mtu"],

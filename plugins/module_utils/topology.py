@@ -87,16 +87,18 @@ def _unused_psk_keys(c, path, psk, pairs, kind):
 
 
 def _addresses(c, path, pool, index, label):
-    first, count = numbering.pool_subnet(pool, index)
+    prefixlen = numbering.overlay_prefixlen(pool.version)
+    first, count = numbering.pool_subnet(pool, index, prefixlen)
     if first is None:
         c.add(
             path + ".overlay_pool",
-            "%s has %d /30 subnets but %s needs subnet number %d; use a larger pool" % (pool.cidr, count, label, index),
+            "%s has %d /%d subnets but %s needs subnet number %d; use a larger pool"
+            % (pool.cidr, count, prefixlen, label, index),
         )
         return None, None
     version = pool.version
-    a = netaddr.IPNetwork("%s/30" % netaddr.IPAddress(first + 1, version))
-    b = netaddr.IPNetwork("%s/30" % netaddr.IPAddress(first + 2, version))
+    a = netaddr.IPNetwork("%s/%d" % (netaddr.IPAddress(first + 1, version), prefixlen))
+    b = netaddr.IPNetwork("%s/%d" % (netaddr.IPAddress(first + 2, version), prefixlen))
     return a, b
 
 

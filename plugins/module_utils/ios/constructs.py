@@ -28,6 +28,7 @@ Pure Python: no ``ansible`` import.
 
 import re
 
+import netaddr
 from ansible_collections.ipsec.vpn.plugins.module_utils import acl as aclmod
 from ansible_collections.ipsec.vpn.plugins.module_utils import masking
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import AclError
@@ -38,7 +39,14 @@ ROUTE_NAME = "IPSEC-VPN"
 
 HOST_MASK = "255.255.255.255"
 # plan tunnel_interface.mode -> the words after "tunnel mode"
-TUNNEL_MODES = {"gre_ip": "gre ip", "ipsec_ipv4": "ipsec ipv4"}
+TUNNEL_MODES = {
+    "gre_ip": "gre ip",
+    "gre_ipv6": "gre ipv6",
+    "ipsec_ipv4": "ipsec ipv4",
+    "ipsec_ipv6": "ipsec ipv6",
+    "ipsec_ipv4_v6_overlay": "ipsec ipv4 v6-overlay",
+    "ipsec_ipv6_v4_overlay": "ipsec ipv6 v4-overlay",
+}
 IPSEC_LIFETIME_DEFAULTS = {"seconds": 3600, "kilobytes": 4608000}
 IKEV2_LIFETIME_DEFAULT = 86400
 
@@ -84,6 +92,34 @@ def interface_name(name):
 
 def is_ipv4(text):
     return bool(text) and bool(_IPV4.match(str(text)))
+
+
+def is_ipv6(text):
+    """True for an IPv6 address or prefix (``2001:db8::1``, ``2001:DB8::/64``)."""
+    if not text or ":" not in str(text):
+        return False
+    try:
+        netaddr.IPNetwork(str(text))
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        return False
+    return True
+
+
+def ios_ipv6(text):
+    """An IPv6 address or prefix as IOS shows it: compressed, upper case (``2001:DB8:FF::1/126``). IOS accepts any
+    spelling but always shows this one, so intended and device values are both kept in it. Other text unchanged."""
+    if not is_ipv6(text):
+        return text
+    text = str(text)
+    if "/" in text:
+        net = netaddr.IPNetwork(text)
+        return ("%s/%d" % (net.ip, net.prefixlen)).upper()
+    return str(netaddr.IPAddress(text)).upper()
+
+
+def _address_value(text):
+    """An address word of a line: IPv6 in the IOS form, anything else as written."""
+    return ios_ipv6(text) if is_ipv6(text) else text
 
 
 def has_marker(text):
@@ -321,22 +357,27 @@ def _keepalive_render(values):
 def _isakmp_key_getval(values):
     values = _strip_values(values)
     values["encrypted"] = values.pop("enc", None) == "6"
+    address6 = values.pop("address6", None)
+    if address6:
+        values["address"] = ios_ipv6(address6 if "/" in address6 else address6 + "/128")
     return values
 
 
-def _isakmp_key_render(values):
-    line = "crypto isakmp key %s address %s" % (values["key"], values["address"])
+def _isakmp_key_address(values):
+    if is_ipv6(values["address"]):  # an IPv6 peer is a prefix after the keyword ipv6
+        return "address ipv6 %s" % values["address"]
     if values.get("mask"):
-        line += " " + values["mask"]
-    return line
+        return "address %s %s" % (values["address"], values["mask"])
+    return "address %s" % values["address"]
+
+
+def _isakmp_key_render(values):
+    return "crypto isakmp key %s %s" % (values["key"], _isakmp_key_address(values))
 
 
 def _isakmp_key_display(values):
     if values.get("encrypted"):
-        line = "crypto isakmp key 6 %s address %s" % (values["key"], values["address"])
-        if values.get("mask"):
-            line += " " + values["mask"]
-        return line
+        return "crypto isakmp key 6 %s %s" % (values["key"], _isakmp_key_address(values))
     return _isakmp_key_render(values)
 
 
@@ -444,7 +485,62 @@ def _interface_stage(values):
 
 def _tunnel_source_getval(values):
     source = _squash(values["source"])
+    if is_ipv6(source):
+        return {"source": ios_ipv6(source)}
     return {"source": source if is_ipv4(source) else interface_name(source)}
+
+
+def _one_address_getval(values):
+    return dict((k, _address_value(_squash(v)) if isinstance(v, str) else v) for k, v in values.items())
+
+
+def _peer_address_getval(values):
+    values = _one_address_getval(values)
+    if is_ipv6(values["address"]) and "/" not in values["address"]:
+        values["address"] = ios_ipv6(values["address"] + "/128")
+    return values
+
+
+def _ipv6_route_getval(values):
+    """``ipv6 route P/L [IF] [NH] [distance] [name N] [tag T]``."""
+    words = _squash(values["rest"]).split()
+    out = {"prefix": ios_ipv6(values["prefix"]), "interface": None, "next_hop": None, "distance": None,
+           "name": None, "tag": None}
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word in ("name", "tag") and i + 1 < len(words):
+            out[word] = words[i + 1]
+            i += 2
+            continue
+        if is_ipv6(word) and out["next_hop"] is None:
+            out["next_hop"] = ios_ipv6(word)
+        elif word.isdigit() and out["distance"] is None:
+            out["distance"] = word
+        elif out["interface"] is None and out["next_hop"] is None:
+            out["interface"] = interface_name(word)
+        i += 1
+    return out
+
+
+def _ipv6_route_render(values):
+    words = ["ipv6 route", values["prefix"]]
+    for field in ("interface", "next_hop", "distance"):
+        if values.get(field):
+            words.append(str(values[field]))
+    if values.get("tag"):
+        words += ["tag", str(values["tag"])]
+    if values.get("name"):
+        words += ["name", values["name"]]
+    return " ".join(words)
+
+
+def _ipv6_route_remove(values):
+    words = ["no ipv6 route", values["prefix"]]
+    for field in ("interface", "next_hop"):
+        if values.get(field):
+            words.append(str(values[field]))
+    return " ".join(words)
 
 
 def _tunnel_mode_display(values):
@@ -453,7 +549,11 @@ def _tunnel_mode_display(values):
 
 def _identity_remote_getval(values):
     values = _strip_values(values)
-    if values["kind"] == "address":
+    if values["kind"] == "address" and is_ipv6(values["value"]):
+        value = values["value"]
+        values["value"] = ios_ipv6(value if "/" in value else value + "/128")
+        values["mask"] = None
+    elif values["kind"] == "address":
         values["mask"] = values.get("mask") or HOST_MASK
     else:
         values["mask"] = None
@@ -461,6 +561,8 @@ def _identity_remote_getval(values):
 
 
 def _identity_remote_render(values):
+    if values["kind"] == "address" and is_ipv6(values["value"]):
+        return "match identity remote address %s" % values["value"]  # IPv6: a prefix, no mask
     if values["kind"] == "address":
         return "match identity remote address %s %s" % (values["value"], values["mask"])
     return "match identity remote fqdn %s" % values["value"]
@@ -555,8 +657,8 @@ _add(name="isakmp_policy.lifetime", parent="isakmp_policy", parser=r"^lifetime (
      render="lifetime {value}", display=_hidden_default("lifetime", "86400"), remove="no lifetime",
      omit_if=lambda v: str(v["value"]) == "86400", summary="lifetime (86400 hidden)")
 _add(name="isakmp_key",
-     parser=r"^crypto isakmp key (?:(?P<enc>[06]) )?(?P<key>\S+) address (?P<address>\S+)(?: (?P<mask>\d\S+))?"
-            r"(?: no-xauth)?$",
+     parser=r"^crypto isakmp key (?:(?P<enc>[06]) )?(?P<key>\S+) address (?:ipv6 (?P<address6>\S+)|(?P<address>\S+)"
+            r"(?: (?P<mask>\d\S+))?)(?: no-xauth)?$",
      render=_isakmp_key_render, display=_isakmp_key_display, remove=_isakmp_key_remove, getval=_isakmp_key_getval,
      key=("address",), stage=21, owner="ledger", ledger="isakmp-key", secret="key",
      summary="IKEv1 pre-shared key for one peer")
@@ -580,7 +682,8 @@ for _field in ("encryption", "integrity", "prf", "group"):
 _add(name="ikev2_policy", parser=r"^crypto ikev2 policy (?P<name>\S+)$", render="crypto ikev2 policy {name}",
      key=("name",), stage=31, block=True, owner="ledger", ledger="ikev2-policy", summary="IKEv2 policy")
 _add(name="ikev2_policy.match_local", parent="ikev2_policy", parser=r"^match address local (?P<address>\S+)$",
-     render="match address local {address}", key=("address",), summary="local address the policy applies to")
+     render="match address local {address}", getval=_one_address_getval, key=("address",),
+     summary="local address the policy applies to")
 _add(name="ikev2_policy.proposal", parent="ikev2_policy", parser=r"^proposal (?P<name>\S+)$",
      render="proposal {name}", key=("name",), summary="proposal offered")
 _add(name="ikev2_keyring", parser=r"^crypto ikev2 keyring (?P<name>\S+)$", render="crypto ikev2 keyring {name}",
@@ -592,7 +695,7 @@ _add(name="ikev2_keyring.peer.description", parent="ikev2_keyring.peer", parser=
      render="description {text}", getval=_strip_values, summary="marker")
 _add(name="ikev2_keyring.peer.address", parent="ikev2_keyring.peer",
      parser=r"^address (?P<address>\S+)(?: (?P<mask>\S+))?$", render=_peer_address_render, remove="no address",
-     summary="peer address")
+     getval=_peer_address_getval, summary="peer address (IPv6: a prefix, /128)")
 _add(name="ikev2_keyring.peer.psk", parent="ikev2_keyring.peer",
      parser=r"^pre-shared-key (?:(?P<direction>local|remote) )?(?:(?P<enc>[06]) )?(?P<key>\S+)$",
      render=_psk_render, display=_psk_display, remove=lambda v: "no pre-shared-key" + (
@@ -606,10 +709,10 @@ _add(name="ikev2_profile.description", parent="ikev2_profile", parser=r"^descrip
 _add(name="ikev2_profile.match_identity", parent="ikev2_profile",
      parser=r"^match identity remote (?P<kind>address|fqdn) (?P<value>\S+)(?: (?P<mask>\S+))?$",
      render=_identity_remote_render, getval=_identity_remote_getval, key=("kind", "value"),
-     summary="peer identity (an address is shown with a /32 mask)")
+     summary="peer identity (an IPv4 address is shown with a /32 mask, an IPv6 one as a /128 prefix)")
 _add(name="ikev2_profile.identity_local", parent="ikev2_profile",
      parser=r"^identity local (?P<kind>address|fqdn) (?P<value>\S+)$", render="identity local {kind} {value}",
-     remove="no identity local", summary="local identity")
+     getval=_one_address_getval, remove="no identity local", summary="local identity")
 _add(name="ikev2_profile.authentication", parent="ikev2_profile",
      parser=r"^authentication (?P<direction>local|remote) (?P<method>\S+)$",
      render="authentication {direction} {method}", key=("direction",), summary="authentication method")
@@ -645,7 +748,7 @@ def _sa_settings(parent):
          render="description {text}", getval=_strip_values, remove="no description", summary="marker")
     if parent == "crypto_map_entry":
         _add(name=parent + ".set_peer", parent=parent, parser=r"^set peer (?P<address>\S+)(?: default)?$",
-             render="set peer {address}", key=("address",), summary="peer address")
+             render="set peer {address}", getval=_one_address_getval, key=("address",), summary="peer address")
     _add(name=parent + ".set_transform_set", parent=parent, parser=r"^set transform-set (?P<names>.+)$",
          render="set transform-set {names}", getval=_strip_values, remove="no set transform-set",
          summary="transform sets, in preference order")
@@ -685,6 +788,10 @@ _add(name="interface.description", parent="interface", parser=r"^description (?P
      render="description {text}", getval=_strip_values, remove="no description", summary="marker")
 _add(name="interface.ip_address", parent="interface", parser=r"^ip address (?P<address>\S+) (?P<mask>\S+)$",
      render="ip address {address} {mask}", remove="no ip address", summary="address")
+_add(name="interface.ipv6_address", parent="interface",
+     parser=r"^ipv6 address (?P<address>[0-9A-Fa-f:.]+/\d+)$", render="ipv6 address {address}",
+     getval=_one_address_getval, key=("address",), remove="no ipv6 address {address}",
+     summary="IPv6 address (shown upper case)")
 _add(name="interface.ip_mtu", parent="interface", parser=r"^ip mtu (?P<value>\d+)$", render="ip mtu {value}",
      remove="no ip mtu", summary="IP MTU")
 _add(name="interface.tcp_mss", parent="interface", parser=r"^ip tcp adjust-mss (?P<value>\d+)$",
@@ -693,7 +800,8 @@ _add(name="interface.tunnel_source", parent="interface", parser=r"^tunnel source
      render="tunnel source {source}", remove="no tunnel source", getval=_tunnel_source_getval,
      summary="tunnel source (address or interface)")
 _add(name="interface.tunnel_destination", parent="interface", parser=r"^tunnel destination (?P<address>\S+)$",
-     render="tunnel destination {address}", remove="no tunnel destination", summary="tunnel destination")
+     render="tunnel destination {address}", remove="no tunnel destination", getval=_one_address_getval,
+     summary="tunnel destination")
 _add(name="interface.tunnel_mode", parent="interface", parser=r"^tunnel mode (?P<mode>.+)$",
      render="tunnel mode {mode}", display=_tunnel_mode_display, remove="no tunnel mode", getval=_strip_values,
      summary="tunnel mode (gre ip hidden)")
@@ -730,6 +838,9 @@ _add(name="router_ospf.passive", parent="router_ospf", parser=r"^passive-interfa
 _add(name="ip_route", parser=r"^ip route (?P<prefix>\d\S*) (?P<mask>\d\S*) (?P<rest>.+)$", render=_route_render,
      remove=_route_remove, getval=_route_getval, key=("prefix", "mask", "interface", "next_hop"), stage=95,
      owner=_route_owner, summary="static route (owned when named %s)" % ROUTE_NAME)
+_add(name="ipv6_route", parser=r"^ipv6 route (?P<prefix>[0-9A-Fa-f:.]+/\d+) (?P<rest>.+)$", render=_ipv6_route_render,
+     remove=_ipv6_route_remove, getval=_ipv6_route_getval, key=("prefix", "interface", "next_hop"), stage=95,
+     owner=_route_owner, summary="static IPv6 route (owned when named %s)" % ROUTE_NAME)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -902,7 +1013,7 @@ _OWNER_TEXT = {
 def _owner_label(construct):
     if construct.name == "interface":
         return "marker (Tunnel); never (others)"
-    if construct.name == "ip_route":
+    if construct.name in ("ip_route", "ipv6_route"):
         return "route name %s" % ROUTE_NAME
     if construct.name == "ledger":
         return "always"

@@ -81,6 +81,15 @@ def _container(containers, order, name):
 
 
 def _route(route):
+    if C.is_ipv6(route["prefix"]):
+        return C.make("ipv6_route", {
+            "prefix": C.ios_ipv6(route["prefix"]),
+            "interface": C.interface_name(route.get("interface")),
+            "next_hop": C.ios_ipv6(route.get("next_hop")),
+            "distance": None,
+            "name": C.ROUTE_NAME,
+            "tag": None,
+        })
     return C.make(
         "ip_route",
         {
@@ -97,7 +106,12 @@ def _route(route):
 
 
 def _identity(kind_value):
-    return "address" if C.is_ipv4(kind_value) else "fqdn"
+    return "address" if C.is_ipv4(kind_value) or C.is_ipv6(kind_value) else "fqdn"
+
+
+def _host_prefix(address):
+    """An IPv6 peer where IOS wants a prefix (keyring, isakmp key, match identity): ``2001:DB8::2/128``."""
+    return C.ios_ipv6("%s/128" % address)
 
 
 def _psk(tunnel_name, psk):
@@ -124,11 +138,14 @@ def _ikev2_profile(profile):
     remote, local = profile["match_identity_remote"], profile["identity_local"]
     remote_kind = _identity(remote)
     dpd = profile.get("dpd")
+    if C.is_ipv6(remote):
+        match = {"kind": "address", "value": _host_prefix(remote), "mask": None}
+    else:
+        match = {"kind": remote_kind, "value": remote, "mask": C.HOST_MASK if remote_kind == "address" else None}
     children = [
         _sub("ikev2_profile.description", text=C.marker_text(profile["tunnel"])),
-        C.make("ikev2_profile.match_identity", {"kind": remote_kind, "value": remote,
-                                                "mask": C.HOST_MASK if remote_kind == "address" else None}),
-        _sub("ikev2_profile.identity_local", kind=_identity(local), value=local),
+        C.make("ikev2_profile.match_identity", match),
+        _sub("ikev2_profile.identity_local", kind=_identity(local), value=C.ios_ipv6(local)),
         _sub("ikev2_profile.authentication", direction="remote", method=profile["authentication"]),
         _sub("ikev2_profile.authentication", direction="local", method=profile["authentication"]),
         _sub("ikev2_profile.keyring", name=profile.get("keyring")),
@@ -142,13 +159,15 @@ def _ikev2_profile(profile):
 def _tunnel_interface(tunnel, opts):
     tif = tunnel["tunnel_interface"]
     source = tif["source_address"] if opts["tunnel_source"] == "address" else C.interface_name(tif["source"])
+    ipv6 = tif.get("ip_version") == 6
     children = [
         _sub("interface.description", text=C.marker_text(tunnel["name"])),
+        _sub("interface.ipv6_address", address=C.ios_ipv6(tif["address"])) if ipv6 else
         _sub("interface.ip_address", address=tif["ip"], mask=tif["netmask"]),
         _sub("interface.ip_mtu", value=_text(tif.get("ip_mtu") or None)),
         _sub("interface.tcp_mss", value=_text(tif.get("tcp_adjust_mss") or None)),
-        _sub("interface.tunnel_source", source=source),
-        _sub("interface.tunnel_destination", address=tif["destination"]),
+        _sub("interface.tunnel_source", source=C.ios_ipv6(source)),
+        _sub("interface.tunnel_destination", address=C.ios_ipv6(tif["destination"])),
         _sub("interface.tunnel_mode", mode=C.TUNNEL_MODES[tif["mode"]]),
         _sub("interface.tunnel_protection", profile=tif["ipsec_profile"])
         if tif.get("protection") == "ipsec_profile" else None,
@@ -206,8 +225,10 @@ def intended_nodes(plan, options=None):
         if tunnel["ike"]["version"] != 1 or not tunnel.get("psk") or tunnel["peer_address"] in seen_keys:
             continue
         seen_keys.add(tunnel["peer_address"])
+        address = tunnel["peer_address"]
         nodes.append(C.make("isakmp_key", {"key": _psk(tunnel["name"], tunnel["psk"]),
-                                           "address": tunnel["peer_address"], "mask": None, "encrypted": False}))
+                                           "address": _host_prefix(address) if C.is_ipv6(address) else address,
+                                           "mask": None, "encrypted": False}))
     keepalive = plan.get("isakmp_keepalive")
     if keepalive:
         nodes.append(C.make("isakmp_keepalive", {"interval": str(keepalive["interval"]),
@@ -221,7 +242,7 @@ def intended_nodes(plan, options=None):
     nodes.extend(_ikev2_proposal(proposal) for proposal in ikev2.get("proposals") or [])
     policy = ikev2.get("policy")
     if policy:
-        children = [_sub("ikev2_policy.match_local", address=policy.get("match_address_local") or None)]
+        children = [_sub("ikev2_policy.match_local", address=C.ios_ipv6(policy.get("match_address_local")) or None)]
         children += [_sub("ikev2_policy.proposal", name=name) for name in policy["proposals"]]
         nodes.append(C.build("ikev2_policy", {"name": policy["name"]}, children))
     keyring = ikev2.get("keyring")
@@ -230,7 +251,8 @@ def intended_nodes(plan, options=None):
         for peer in keyring["peers"]:
             peers.append(C.build("ikev2_keyring.peer", {"name": peer["name"]}, [
                 _sub("ikev2_keyring.peer.description", text=C.marker_text(peer["name"])),
-                C.make("ikev2_keyring.peer.address", {"address": peer["address"], "mask": None}),
+                C.make("ikev2_keyring.peer.address", {"address": _host_prefix(peer["address"])
+                                                      if C.is_ipv6(peer["address"]) else peer["address"], "mask": None}),
                 C.make("ikev2_keyring.peer.psk", {"direction": None, "key": _psk(peer["name"], peer["psk"]),
                                                   "encrypted": False}),
             ]))
@@ -255,7 +277,7 @@ def intended_nodes(plan, options=None):
         for entry in cmap["entries"]:
             children = [
                 _sub("crypto_map_entry.description", text=C.marker_text(entry["tunnel"])),
-                _sub("crypto_map_entry.set_peer", address=entry["peer"]),
+                _sub("crypto_map_entry.set_peer", address=C.ios_ipv6(entry["peer"])),
                 _sub("crypto_map_entry.match_address", acl=entry.get("acl") or None),
             ]
             nodes.append(C.build("crypto_map_entry", {"name": cmap["name"], "seq": str(entry["sequence"])},

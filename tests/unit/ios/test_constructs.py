@@ -158,6 +158,34 @@ SAMPLES = [
      "ip route 172.16.2.0 255.255.255.0 202.100.1.2 name IPSEC-VPN", True),
     ("ip_route", ["interface Tunnel5"], "ip route 10.2.0.0 255.255.0.0 Tunnel5 name IPSEC-VPN",
      "ip route 10.2.0.0 255.255.0.0 Tunnel5 name IPSEC-VPN", True),
+    # IPv6, typed as IOS shows it (compressed, upper case; see test_ipv6_spellings_are_read_in_the_ios_form), peers
+    # in keyrings, isakmp keys and identities as /128 prefixes (Cisco IPv6 VTI guide). The simulator is IPv4 only.
+    ("isakmp_key", [], "crypto isakmp key s3cret address ipv6 2001:DB8:64::12/128",
+     "crypto isakmp key s3cret address ipv6 2001:DB8:64::12/128", NO_SIM),
+    ("ikev2_policy.match_local", ["crypto ikev2 policy IPSEC-VPN"], "match address local 2001:DB8:64::11",
+     "match address local 2001:DB8:64::11", NO_SIM),
+    ("ikev2_keyring.peer.address", ["crypto ikev2 keyring KR", "peer r2-r3"], "address 2001:DB8:64::12/128",
+     "address 2001:DB8:64::12/128", NO_SIM),
+    ("ikev2_profile.match_identity", ["crypto ikev2 profile IKEV2-v6"],
+     "match identity remote address 2001:DB8:64::12/128", "match identity remote address 2001:DB8:64::12/128", NO_SIM),
+    ("ikev2_profile.identity_local", ["crypto ikev2 profile IKEV2-v6"], "identity local address 2001:DB8:64::11",
+     "identity local address 2001:DB8:64::11", NO_SIM),
+    ("interface.ipv6_address", ["interface Tunnel7"], "ipv6 address 2001:DB8:FF::1/126",
+     "ipv6 address 2001:DB8:FF::1/126", NO_SIM),
+    ("interface.tunnel_source", ["interface Tunnel7"], "tunnel source 2001:DB8:64::11",
+     "tunnel source 2001:DB8:64::11", NO_SIM),
+    ("interface.tunnel_destination", ["interface Tunnel7"], "tunnel destination 2001:DB8:64::12",
+     "tunnel destination 2001:DB8:64::12", NO_SIM),
+    ("interface.tunnel_mode", ["interface Tunnel7"], "tunnel mode ipsec ipv6", "tunnel mode ipsec ipv6", NO_SIM),
+    ("interface.tunnel_mode", ["interface Tunnel8"], "tunnel mode ipsec ipv4 v6-overlay",
+     "tunnel mode ipsec ipv4 v6-overlay", NO_SIM),
+    ("interface.tunnel_mode", ["interface Tunnel9"], "tunnel mode ipsec ipv6 v4-overlay",
+     "tunnel mode ipsec ipv6 v4-overlay", NO_SIM),
+    ("interface.tunnel_mode", ["interface Tunnel10"], "tunnel mode gre ipv6", "tunnel mode gre ipv6", NO_SIM),
+    ("ipv6_route", ["interface Tunnel7"], "ipv6 route 2001:DB8:12::/64 Tunnel7 name IPSEC-VPN",
+     "ipv6 route 2001:DB8:12::/64 Tunnel7 name IPSEC-VPN", NO_SIM),
+    ("ipv6_route", [], "ipv6 route 2001:DB8:65::/64 2001:DB8:64::1 name IPSEC-VPN",
+     "ipv6 route 2001:DB8:65::/64 2001:DB8:64::1 name IPSEC-VPN", NO_SIM),
 ]
 
 IDS = ["%s:%s" % (sample[0], sample[2]) for sample in SAMPLES]
@@ -187,6 +215,26 @@ def test_render_display_parse_round_trip(name, context, typed, shown, sim):
     assert C.node_from_line(again.typed(), construct.parent).shown() == shown
     removal = node.removal()
     assert removal.startswith("no ") or name == "nat_transparency_off"
+
+
+@pytest.mark.parametrize("name,typed,shown", [
+    ("interface.ipv6_address", "ipv6 address 2001:db8:00ff:0::1/126", "ipv6 address 2001:DB8:FF::1/126"),
+    ("interface.tunnel_destination", "tunnel destination 2001:db8:64:0:0::12", "tunnel destination 2001:DB8:64::12"),
+    ("ikev2_keyring.peer.address", "address 2001:db8:64::12", "address 2001:DB8:64::12/128"),
+    ("ikev2_profile.match_identity", "match identity remote address 2001:db8:64::12",
+     "match identity remote address 2001:DB8:64::12/128"),
+    ("isakmp_key", "crypto isakmp key k address ipv6 2001:db8:64::12",
+     "crypto isakmp key k address ipv6 2001:DB8:64::12/128"),
+    ("ipv6_route", "ipv6 route 2001:db8:12:0::/64 Tu7 name IPSEC-VPN",
+     "ipv6 route 2001:DB8:12::/64 Tunnel7 name IPSEC-VPN"),
+])
+def test_ipv6_spellings_are_read_in_the_ios_form(name, typed, shown):
+    """Any spelling of an IPv6 address reads as the one IOS shows, so an intent's spelling and the device agree."""
+    construct = C.BY_NAME[name]
+    node = C.node_from_line(typed, construct.parent)
+    assert node.name == name
+    assert node.shown() == shown
+    assert C.node_from_line(shown, construct.parent).identity() == node.identity()
 
 
 def _world():

@@ -140,7 +140,8 @@ def test_ipv6_only_between_strongswan_gateways():
     intent = minimal()
     intent["gateways"]["b1"]["protected_networks"] = ["2001:db8:2::/48"]
     assert errors_of(intent) == [
-        "gateways.b1.protected_networks: IPv6 protected networks are supported only on strongSwan gateways and VTIs"
+        "gateways.b1.protected_networks: tunnel 't': IPv6 protected networks on IOS gateway b1 need style vti (or "
+        "gre_over_ipsec with ipsec_profile protection); IOS crypto maps are rendered for IPv4 only"
     ]
     intent["gateways"]["b1"]["platform"] = "strongswan"
     intent["gateways"]["a1"]["protected_networks"] = ["2001:db8:1::/48"]
