@@ -805,7 +805,7 @@ def _gateway(c, path, name, raw):
         management = validate_management(c, path + ".management", d["management"])
     credentials = None
     if d.get("pki") is not None:
-        credentials = pki.gateway_pki(c, path + ".pki", d["pki"], mapping, opt_int)
+        credentials = pki.gateway_pki(c, path + ".pki", d["pki"], mapping, opt_int, platform)
     if len(c.errors) != before:
         return None
     return {

@@ -89,7 +89,7 @@ def _pem_of(c, path, inline, inline_path, from_file, file_path, what, many=False
     return inline, inline_path
 
 
-def gateway_pki(c, path, raw, mapping, opt_int):
+def gateway_pki(c, path, raw, mapping, opt_int, platform=None):
     """Validate ``gateways.<host>.pki``; return its normalised form, or None (errors in ``c``).
 
     ``mapping`` and ``opt_int`` are the intent module's helpers (passed in to keep one definition of each)."""
@@ -129,6 +129,12 @@ def gateway_pki(c, path, raw, mapping, opt_int):
         c.errors.append(err)
     if errors:
         return None
+    if platform == "ios":
+        private = certificates.load_private_key(key, key_path)
+        if not isinstance(private, certificates.rsa.RSAPrivateKey):
+            c.add(key_path, "IOS authenticates certificate tunnels with rsa-sig, which needs an RSA key; this key "
+                            "is not one", "CERT_KEY_TYPE")
+            return None
     ca_facts = [certificates.summary(ca) for ca in certificates.load_certificates(cas, ca_path)]
     cert_obj = certificates.load_certificate(cert, cert_path)
     return {

@@ -565,7 +565,21 @@ def _identity_remote_render(values):
         return "match identity remote address %s" % values["value"]  # IPv6: a prefix, no mask
     if values["kind"] == "address":
         return "match identity remote address %s %s" % (values["value"], values["mask"])
-    return "match identity remote fqdn %s" % values["value"]
+    return "match identity remote %s %s" % (values["kind"], values["value"])
+
+
+def _identity_local_render(values):
+    # a DN identity is the certificate's subject: IOS takes no value for it
+    if values["kind"] == "dn":
+        return "identity local dn"
+    return "identity local %s %s" % (values["kind"], values["value"])
+
+
+def _identity_local_getval(values):
+    values = _one_address_getval(values)
+    if values["kind"] == "dn":
+        values["value"] = None
+    return values
 
 
 def _ikev2_lifetime_display(values):
@@ -671,6 +685,25 @@ _add(name="nat_transparency_off", parser=r"^no crypto ipsec nat-transparency udp
      remove="crypto ipsec nat-transparency udp-encapsulation", getval=lambda v: {}, stage=23, owner="ledger",
      ledger="nat-transparency-off", summary="NAT traversal switched off")
 
+_add(name="isakmp_identity", parser=r"^crypto isakmp identity (?P<value>address|dn|hostname)$",
+     render="crypto isakmp identity {value}", display=_hidden_default("crypto isakmp identity", "address"),
+     remove="no crypto isakmp identity", omit_if=lambda v: v["value"] == "address", stage=24, owner="ledger",
+     ledger="isakmp-identity", summary="IKEv1 identity of certificate tunnels (address hidden)")
+
+# -- PKI ----------------------------------------------------------------------------------------------------------
+# The trustpoint the certificate tunnels use. Its certificates and key pair are imported separately (docs/ios.md):
+# lines the device adds to it (rsakeypair, subject-name ...) match no construct and are left alone.
+_add(name="pki_trustpoint", parser=r"^crypto pki trustpoint (?P<name>\S+)$", render="crypto pki trustpoint {name}",
+     key=("name",), stage=25, block=True, owner="ledger", ledger="pki-trustpoint",
+     summary="PKI trustpoint of the certificate tunnels")
+_add(name="pki_trustpoint.enrollment", parent="pki_trustpoint", parser=r"^enrollment (?P<value>terminal(?: pem)?)$",
+     render="enrollment {value}", remove="no enrollment", getval=_strip_values,
+     summary="enrolment by cut-and-paste (no CA server needed)")
+_add(name="pki_trustpoint.revocation_check", parent="pki_trustpoint",
+     parser=r"^revocation-check (?P<value>.+)$", render="revocation-check {value}",
+     display=_hidden_default("revocation-check", "crl"), remove="no revocation-check", getval=_strip_values,
+     summary="revocation check (crl, the default, hidden)")
+
 # -- IKEv2 --------------------------------------------------------------------------------------------------------
 _add(name="ikev2_proposal", parser=r"^crypto ikev2 proposal (?P<name>\S+)$", render="crypto ikev2 proposal {name}",
      key=("name",), stage=30, block=True, owner="ledger", ledger="ikev2-proposal", summary="IKEv2 proposal")
@@ -707,15 +740,18 @@ _add(name="ikev2_profile", parser=r"^crypto ikev2 profile (?P<name>\S+)$", rende
 _add(name="ikev2_profile.description", parent="ikev2_profile", parser=r"^description (?P<text>.*)$",
      render="description {text}", getval=_strip_values, summary="marker")
 _add(name="ikev2_profile.match_identity", parent="ikev2_profile",
-     parser=r"^match identity remote (?P<kind>address|fqdn) (?P<value>\S+)(?: (?P<mask>\S+))?$",
+     parser=r"^match identity remote (?P<kind>address|fqdn|email) (?P<value>\S+)(?: (?P<mask>\S+))?$",
      render=_identity_remote_render, getval=_identity_remote_getval, key=("kind", "value"),
      summary="peer identity (an IPv4 address is shown with a /32 mask, an IPv6 one as a /128 prefix)")
 _add(name="ikev2_profile.identity_local", parent="ikev2_profile",
-     parser=r"^identity local (?P<kind>address|fqdn) (?P<value>\S+)$", render="identity local {kind} {value}",
-     getval=_one_address_getval, remove="no identity local", summary="local identity")
+     parser=r"^identity local (?P<kind>address|fqdn|email|dn)(?: (?P<value>\S+))?$", render=_identity_local_render,
+     getval=_identity_local_getval, remove="no identity local", summary="local identity")
 _add(name="ikev2_profile.authentication", parent="ikev2_profile",
      parser=r"^authentication (?P<direction>local|remote) (?P<method>\S+)$",
      render="authentication {direction} {method}", key=("direction",), summary="authentication method")
+_add(name="ikev2_profile.pki_trustpoint", parent="ikev2_profile", parser=r"^pki trustpoint (?P<name>\S+)$",
+     render="pki trustpoint {name}", remove="no pki trustpoint {name}",
+     summary="trustpoint of certificate authentication")
 _add(name="ikev2_profile.keyring", parent="ikev2_profile", parser=r"^keyring local (?P<name>\S+)$",
      render="keyring local {name}", remove="no keyring", summary="keyring")
 _add(name="ikev2_profile.dpd", parent="ikev2_profile",

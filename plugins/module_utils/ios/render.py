@@ -106,7 +106,15 @@ def _route(route):
 
 
 def _identity(kind_value):
-    return "address" if C.is_ipv4(kind_value) or C.is_ipv6(kind_value) else "fqdn"
+    """The IOS identity type of an IKE identity (the same reading as the planner's ``identity_kind``)."""
+    text = str(kind_value)
+    if C.is_ipv4(text) or C.is_ipv6(text):
+        return "address"
+    if "=" in text:
+        return "dn"
+    if "@" in text:
+        return "email"
+    return "fqdn"
 
 
 def _host_prefix(address):
@@ -145,15 +153,24 @@ def _ikev2_profile(profile):
     children = [
         _sub("ikev2_profile.description", text=C.marker_text(profile["tunnel"])),
         C.make("ikev2_profile.match_identity", match),
-        _sub("ikev2_profile.identity_local", kind=_identity(local), value=C.ios_ipv6(local)),
+        C.make("ikev2_profile.identity_local", {"kind": _identity(local),
+                                                "value": None if _identity(local) == "dn" else C.ios_ipv6(local)}),
         _sub("ikev2_profile.authentication", direction="remote", method=profile["authentication"]),
         _sub("ikev2_profile.authentication", direction="local", method=profile["authentication"]),
+        _sub("ikev2_profile.pki_trustpoint", name=profile.get("trustpoint")),
         _sub("ikev2_profile.keyring", name=profile.get("keyring")),
         _sub("ikev2_profile.dpd", interval=_text(dpd["interval"]), retry=_text(dpd["retry_interval"]),
              mode=dpd["mode"]) if dpd else None,
         _sub("ikev2_profile.lifetime", value=_text(profile.get("lifetime") or None)),
     ]
     return C.build("ikev2_profile", {"name": profile["name"]}, children)
+
+
+def _trustpoint(pki):
+    return C.build("pki_trustpoint", {"name": pki["trustpoint"]}, [
+        _sub("pki_trustpoint.enrollment", value="terminal"),
+        _sub("pki_trustpoint.revocation_check", value=pki["revocation_check"]),
+    ])
 
 
 def _tunnel_interface(tunnel, opts):
@@ -236,6 +253,10 @@ def intended_nodes(plan, options=None):
                                                  "mode": keepalive.get("mode") or "on-demand"}))
     if plan.get("nat_traversal") is False:
         nodes.append(C.make("nat_transparency_off"))
+    if plan.get("isakmp_identity"):
+        nodes.append(C.make("isakmp_identity", {"value": plan["isakmp_identity"]}))
+    if plan.get("pki"):
+        nodes.append(_trustpoint(plan["pki"]))
 
     # IKEv2
     ikev2 = plan.get("ikev2") or {}
