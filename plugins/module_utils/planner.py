@@ -454,9 +454,14 @@ def _ikev2(host, gw, items, model, errors):
     proposals = {}
     peers = {}
     profiles = []
-    for entry, _view in items:
+    shared = {}  # peer gateway -> the one IKEv2 profile of every tunnel to it (they share one IKE SA)
+    for entry, _view in sorted(items, key=lambda item: item[0]["name"]):
         if entry["ike"]["version"] != 2:
             continue
+        if entry["peer"] in shared:
+            entry["ikev2_profile"] = shared[entry["peer"]]
+            continue
+        shared[entry["peer"]] = entry["ikev2_profile"]
         profile = model.profiles[entry["profile"]]
         for prop in profile["ios_ikev2"]:
             proposals.setdefault(prop["name"], prop)
@@ -544,6 +549,43 @@ def _one_key_per_peer(host, items, errors):
                     "PSK_MISMATCH",
                 )
             )
+
+
+def _ike_sa_terms(entry, model):
+    """What two tunnels to one peer must agree on to share one IKE SA (one strongSwan connection, one IOS IKEv2
+    profile): version, IKE proposals and lifetime, authentication, DPD, NAT traversal and both identities."""
+    profile = model.profiles[entry["profile"]]
+    return [
+        ("IKE version", entry["ike"]["version"]),
+        ("IKE settings (crypto_profiles.%s.ike)" % profile["name"],
+         dict((k, entry["ike"][k]) for k in ("mode", "authentication", "lifetime", "proposals"))),
+        ("dead-peer detection (crypto_profiles.%s.dpd)" % profile["name"], entry["dpd"]),
+        ("NAT traversal", entry["nat_traversal"]),
+        ("local identity", entry["local_id"]),
+        ("remote identity", entry["remote_id"]),
+    ]
+
+
+def _one_ike_sa_per_peer(host, items, model, errors):
+    """Two tunnels between the same two gateways share one IKE SA: a responder picks one IKE configuration by the
+    peer's address and identity, so each tunnel's child must be acceptable under it."""
+    first = {}
+    for entry, view in sorted(items, key=lambda item: item[0]["name"]):
+        known = first.setdefault(entry["peer"], entry)
+        if known is entry:
+            continue
+        theirs, ours = _ike_sa_terms(known, model), _ike_sa_terms(entry, model)
+        for (what, value), (_what, known_value) in zip(ours, theirs):
+            if value != known_value:
+                errors.append(
+                    IntentError(
+                        view.tunnel.path,
+                        "%s: tunnels '%s' and '%s' both join %s and %s, so they share one IKE SA, but their %s "
+                        "differ; give both tunnels the same profile IKE settings and identities"
+                        % (host, known["name"], entry["name"], host, entry["peer"], what),
+                    )
+                )
+                break
 
 
 def _transform_sets(host, items, model, errors):
@@ -1114,6 +1156,7 @@ def _gateway_plan(model, gw, items, problems_by_tunnel, errors, memo):
     else:
         plan["nat_traversal"] = any(e["nat_traversal"] for e in entries) if entries else True
     _one_key_per_peer(host, items, errors)
+    _one_ike_sa_per_peer(host, items, model, errors)
     plan["tunnel_interfaces"] = _tunnel_interfaces(host, gw, items, errors)
     plan["routing_protocols"] = _routing_protocols(host, gw, items, errors)
     route_ends = [

@@ -723,7 +723,7 @@ _add(name="ikev2_keyring", parser=r"^crypto ikev2 keyring (?P<name>\S+)$", rende
      key=("name",), stage=32, block=True, owner="ledger", ledger="ikev2-keyring", summary="IKEv2 keyring")
 _add(name="ikev2_keyring.peer", parent="ikev2_keyring", parser=r"^peer (?P<name>\S+)$", render="peer {name}",
      key=("name",), block=True, owner="marker", marker="ikev2_keyring.peer.description",
-     summary="keyring peer (one per tunnel)")
+     summary="keyring peer (one per peer address)")
 _add(name="ikev2_keyring.peer.description", parent="ikev2_keyring.peer", parser=r"^description (?P<text>.*)$",
      render="description {text}", getval=_strip_values, summary="marker")
 _add(name="ikev2_keyring.peer.address", parent="ikev2_keyring.peer",
@@ -736,7 +736,7 @@ _add(name="ikev2_keyring.peer.psk", parent="ikev2_keyring.peer",
      secret="key", summary="pre-shared key")
 _add(name="ikev2_profile", parser=r"^crypto ikev2 profile (?P<name>\S+)$", render="crypto ikev2 profile {name}",
      key=("name",), stage=33, block=True, owner="marker", marker="ikev2_profile.description",
-     summary="IKEv2 profile (one per tunnel)")
+     summary="IKEv2 profile (one per peer)")
 _add(name="ikev2_profile.description", parent="ikev2_profile", parser=r"^description (?P<text>.*)$",
      render="description {text}", getval=_strip_values, summary="marker")
 _add(name="ikev2_profile.match_identity", parent="ikev2_profile",
