@@ -1,13 +1,11 @@
 """Run the collection's IOS playbooks with ansible-playbook against simulated routers (tests/ios_sim)."""
 
 import copy
-import json
 import os
 import re
-import subprocess
 import sys
-import time
 
+import playbook_runner
 import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -22,7 +20,7 @@ SEED_VARS = os.path.join(REPO, "inventories", "seed", "site_to_site", "group_var
 VAULT_PASSWORD = os.path.join(REPO, "inventories", "seed", "vault-password.txt")
 PLAYBOOKS = os.path.join(REPO, "playbooks")
 BIN = os.path.dirname(sys.executable)
-ANSIBLE_PLAYBOOK = os.path.join(BIN, "ansible-playbook")
+ANSIBLE_PLAYBOOK = playbook_runner.ANSIBLE_PLAYBOOK
 
 # A key that appears nowhere else, so that a leak is easy to spot in any output.
 PSK = "e2eKey-Qx7v2"
@@ -110,7 +108,7 @@ class Lab(object):
     def playbook(self, playbook, intent=None, args=(), json_output=True, limit=None):
         """Run ``playbooks/<playbook>``; ``intent`` is a dict (written to a file) or None for no intent."""
         self.runs += 1
-        cmd = [ANSIBLE_PLAYBOOK, "-i", self.inventory, os.path.join(PLAYBOOKS, playbook)]
+        cmd = []
         if intent is not None:
             # the seed's vault is loaded as it is, then the key is replaced from a file (not the command line,
             # which ansible-playbook prints at -vvvv) by one that occurs nowhere else
@@ -123,39 +121,11 @@ class Lab(object):
         if limit:
             cmd += ["--limit", limit]
         cmd += list(args)
-        control = os.path.join(self.tmp, "pc")
-        os.makedirs(control, exist_ok=True)
-        env = dict(
-            os.environ,
-            PATH=BIN + os.pathsep + os.environ.get("PATH", ""),
-            ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, "build", "collections"),
-            ANSIBLE_HOME=os.path.join(self.tmp, "ansible-home"),
-            ANSIBLE_HOST_KEY_CHECKING="False",
-            ANSIBLE_RETRY_FILES_ENABLED="False",
-            ANSIBLE_LOCAL_TEMP=os.path.join(self.tmp, "tmp"),
-            ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=control,
-            ANSIBLE_PERSISTENT_COMMAND_TIMEOUT="30",
-            ANSIBLE_PERSISTENT_CONNECT_TIMEOUT="15",
-            ANSIBLE_NOCOLOR="1",
-        )
-        if json_output:
-            env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
-        started = time.time()
-        process = subprocess.run(cmd, cwd=self.tmp, env=env, capture_output=True, text=True, timeout=600,
-                                 check=False)
-        seconds = time.time() - started
-        TIMINGS.append((playbook, " ".join(args), round(seconds, 1)))
-        results = {}
-        if json_output:
-            try:
-                data = json.loads(process.stdout)
-            except ValueError as error:
-                raise AssertionError("no JSON from ansible-playbook:\n%s\n%s" % (process.stdout, process.stderr)) \
-                    from error
-            for play in data["plays"]:
-                for task in play["tasks"]:
-                    results.setdefault(task["task"]["name"], {}).update(task["hosts"])
-        return Run(process.returncode, process.stdout + process.stderr, results, seconds)
+        run = playbook_runner.run(os.path.join(PLAYBOOKS, playbook), self.inventory, *cmd, workdir=self.tmp, json_output=json_output, timeout=600,
+                                  env={"ANSIBLE_PERSISTENT_COMMAND_TIMEOUT": "30",
+                                       "ANSIBLE_PERSISTENT_CONNECT_TIMEOUT": "15"})
+        TIMINGS.append((playbook, " ".join(args), round(run.seconds, 1)))
+        return Run(run.returncode, run.output, run.results, run.seconds)
 
     # device helpers -------------------------------------------------------------------------------------------
     def show(self, host, *commands):

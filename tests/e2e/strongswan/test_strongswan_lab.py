@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 
+import playbook_runner
 import pytest
 import yaml
 from ansible_collections.ipsec.vpn.plugins.module_utils.parsers.swanctl_list_sas import parse_swanctl_list_sas
@@ -135,47 +136,8 @@ def write_intent(tmp_path, name, intent):
     return str(path)
 
 
-def ansible_playbook_binary():
-    candidate = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-    if not os.access(candidate, os.X_OK):
-        pytest.fail(f"ansible-playbook not found next to {sys.executable}; run 'make setup'")
-    return candidate
-
-
-RECAP = re.compile(
-    r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M
-)
-
-
-class PlaybookRun:
-    def __init__(self, res, seconds):
-        self.rc = res.returncode
-        self.output = res.stdout + res.stderr
-        self.seconds = seconds
-        self.recap = {
-            m.group(1): {"ok": int(m.group(2)), "changed": int(m.group(3)), "unreachable": int(m.group(4)),
-                         "failed": int(m.group(5))}
-            for m in RECAP.finditer(res.stdout)
-        }
-
-    def changed(self):
-        return {host: r["changed"] for host, r in self.recap.items()}
-
-
 def playbook(playbook_path, *args, label):
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO_ROOT, "build", "collections"),
-        ANSIBLE_HOME=os.path.join(REPO_ROOT, "build", "ansible-home"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        ANSIBLE_STDOUT_CALLBACK="default",
-    )
-    argv = [ansible_playbook_binary(), "-i", INVENTORY, playbook_path] + list(args)
-    started = time.monotonic()
-    res = subprocess.run(argv, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
-    run = PlaybookRun(res, time.monotonic() - started)
+    run = playbook_runner.run(playbook_path, INVENTORY, *args, cwd=REPO_ROOT, timeout=600)
     TIMES[label] = run.seconds
     return run
 

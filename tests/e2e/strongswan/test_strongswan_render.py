@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 
+import playbook_runner
 import pytest
 import yaml
 
@@ -62,23 +63,9 @@ def workdir(tmp_path):
 def run(workdir, playbook, intent, *args):
     intent_path = workdir / "intent.json"
     intent_path.write_text(json.dumps({"ipsec_vpn_intent": intent}))
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO_ROOT, "build", "collections"),
-        ANSIBLE_HOME=os.path.join(REPO_ROOT, "build", "ansible-home"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_RETRY_FILES_ENABLED="0",
-        ANSIBLE_STDOUT_CALLBACK="default",
-    )
-    binary = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-    if not os.access(binary, os.X_OK):
-        pytest.fail(f"ansible-playbook not found next to {sys.executable}; run 'make setup'")
-    res = subprocess.run(
-        [binary, "-i", str(workdir / "hosts.yml"), playbook, "-e", f"@{intent_path}", *args],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )
-    recap = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)", res.stdout, re.M)}
-    return res.returncode, res.stdout + res.stderr, recap
+    res = playbook_runner.run(playbook, workdir / "hosts.yml", "-e", f"@{intent_path}", *args, cwd=REPO_ROOT,
+                              timeout=300)
+    return res.returncode, res.output, res.changed()
 
 
 def read(workdir, host, *parts):

@@ -2,15 +2,14 @@
 
 import json
 import os
-import subprocess
-import sys
 from xml.etree import ElementTree
 
+import playbook_runner
 import yaml
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 VERIFY_PLAYBOOK = os.path.join(REPO_ROOT, "playbooks", "verify.yml")
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+ANSIBLE_PLAYBOOK = playbook_runner.ANSIBLE_PLAYBOOK
 
 
 def write_vars(path, intent, extra_vars=None):
@@ -24,29 +23,11 @@ def write_vars(path, intent, extra_vars=None):
 
 def run_playbook(inventory, playbook, workdir, *args, env=None, timeout=600):
     """Run ``playbook``; returns the CompletedProcess (stdout + stderr in ``.output``)."""
-    if not os.access(ANSIBLE_PLAYBOOK, os.X_OK):
-        raise AssertionError(f"ansible-playbook is not installed next to {sys.executable}")
-    control = os.path.join(workdir, "pc")
-    os.makedirs(control, exist_ok=True)
-    run_env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO_ROOT, "build", "collections"),
-        ANSIBLE_HOME=os.path.join(REPO_ROOT, "build", "ansible-home"),
-        ANSIBLE_HOST_KEY_CHECKING="False",
-        ANSIBLE_RETRY_FILES_ENABLED="False",
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        ANSIBLE_DEPRECATION_WARNINGS="False",
-        ANSIBLE_LOCAL_TEMP=os.path.join(workdir, "tmp"),
-        ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=control,
-        ANSIBLE_PERSISTENT_COMMAND_TIMEOUT="60",
-        ANSIBLE_PERSISTENT_CONNECT_TIMEOUT="15",
-    )
+    run_env = {"ANSIBLE_DEPRECATION_WARNINGS": "False", "ANSIBLE_PERSISTENT_COMMAND_TIMEOUT": "60",
+               "ANSIBLE_PERSISTENT_CONNECT_TIMEOUT": "15"}
     run_env.update(env or {})
-    process = subprocess.run([ANSIBLE_PLAYBOOK, "-i", inventory, playbook, *args], cwd=workdir,
-                             env=run_env, capture_output=True, text=True, timeout=timeout, check=False)
-    process.output = process.stdout + process.stderr
-    return process
+    return playbook_runner.run(playbook, inventory, *args, workdir=workdir,
+                               home=os.path.join(REPO_ROOT, "build", "ansible-home"), timeout=timeout, env=run_env)
 
 
 def run_verify(inventory, workdir, *args, env=None, timeout=600):

@@ -1,18 +1,13 @@
 """Real `ansible-playbook` runs (cisco.ios modules over ansible.netcommon.network_cli) against simulated routers."""
 
-import json
-import os
-import subprocess
-import sys
 
+import playbook_runner  # tests/playbook_runner.py: test infrastructure, not collection code
 import pytest
 
 from ..world import World
 from .seed import DISPLAYED_R2, SEED_R2, SEED_R3, WORLD_FILE, configure
 
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-
-pytestmark = pytest.mark.skipif(not os.path.exists(ANSIBLE_PLAYBOOK),
+pytestmark = pytest.mark.skipif(not playbook_runner.available(),
                                 reason="ansible-playbook is not installed next to this Python")
 
 
@@ -29,29 +24,10 @@ def run_playbook(tmp_path, world, text, *args, ssh_type=None):
     inventory.write_text(world.inventory(ssh_type=ssh_type))
     playbook = tmp_path / "play.yml"
     playbook.write_text(text)
-    control = tmp_path / "pc"
-    control.mkdir(exist_ok=True)
-    env = dict(
-        os.environ,
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        ANSIBLE_HOST_KEY_CHECKING="False",
-        ANSIBLE_RETRY_FILES_ENABLED="False",
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"),
-        ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=str(control),
-        ANSIBLE_PERSISTENT_COMMAND_TIMEOUT="30",
-        ANSIBLE_PERSISTENT_CONNECT_TIMEOUT="15",
-    )
-    process = subprocess.run([ANSIBLE_PLAYBOOK, "-i", str(inventory), str(playbook), *args], cwd=tmp_path, env=env,
-                             capture_output=True, text=True, timeout=300, check=False)
-    try:
-        data = json.loads(process.stdout)
-    except json.JSONDecodeError as error:
-        raise AssertionError(f"ansible-playbook printed no JSON:\n{process.stdout}\n{process.stderr}") from error
-    results = {}
-    for play in data["plays"]:
-        for task in play["tasks"]:
-            results.setdefault(task["task"]["name"], {}).update(task["hosts"])
-    return process.returncode, results, process.stdout + process.stderr
+    run = playbook_runner.run(playbook, inventory, *args, workdir=tmp_path, json_output=True, timeout=300,
+                              env={"ANSIBLE_PERSISTENT_COMMAND_TIMEOUT": "30",
+                                   "ANSIBLE_PERSISTENT_CONNECT_TIMEOUT": "15"})
+    return run.returncode, run.results, run.output
 
 
 PUSH_AND_VERIFY = """

@@ -4,9 +4,8 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 
+import playbook_runner
 import pytest
 import yaml
 
@@ -14,22 +13,12 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.a
 COLLECTIONS = os.path.join(REPO, "build", "collections")
 SEED = os.path.join(REPO, "inventories", "seed")
 VAULT = os.path.join(SEED, "vault-password.txt")
-PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 
 
 def run_playbook(tmp_path, playbook, inventory, *extra):
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=COLLECTIONS,
-        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="0",
-        ANSIBLE_DEPRECATION_WARNINGS="0",
-    )
-    cmd = [PLAYBOOK_BIN, "-i", inventory, str(playbook), "--vault-password-file", VAULT] + list(extra)
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
-    return proc.returncode, proc.stdout + proc.stderr
+    run = playbook_runner.run(playbook, inventory, "--vault-password-file", VAULT, *extra, workdir=tmp_path,
+                              cwd=os.getcwd(), timeout=300, env={"ANSIBLE_DEPRECATION_WARNINGS": "0"})
+    return run.returncode, run.output
 
 
 def write(path, data):

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import textwrap
 
+import playbook_runner
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.ipsec.vpn.plugins.filter import acl_mirror_check as check_plugin
@@ -207,23 +208,10 @@ PLAYBOOK = textwrap.dedent(
 def test_filters_in_a_real_playbook(tmp_path):
     playbook = tmp_path / "filters.yml"
     playbook.write_text(PLAYBOOK)
-    proc = subprocess.run(
-        [
-            os.path.join(BIN, "ansible-playbook"),
-            "-i",
-            "localhost,",
-            "-c",
-            "local",
-            "-e",
-            f"ansible_python_interpreter={sys.executable}",
-            str(playbook),
-        ],
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=str(tmp_path),
-        check=False,
+    proc = playbook_runner.run(
+        playbook, "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}",
+        workdir=tmp_path, timeout=300,
+        env={"ANSIBLE_LOCALHOST_WARNING": "0", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "0"},
     )
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output

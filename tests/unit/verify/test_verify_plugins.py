@@ -2,9 +2,9 @@
 
 import json
 import os
-import subprocess
 import sys
 
+import playbook_runner
 import pytest
 import verify_helpers as h
 import yaml
@@ -13,7 +13,6 @@ from ansible_collections.ipsec.vpn.plugins.action.verify_tunnels import probes_f
 from ansible_collections.ipsec.vpn.plugins.filter.verify_probe_targets import FilterModule
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 PROBE_FILTER = FilterModule().filters()["verify_probe_targets"]
 
 
@@ -83,29 +82,16 @@ def test_filter_returns_targets_and_reports_bad_input():
 
 
 def _playbook(tmp_path, text, extra_vars):
-    if not os.access(ANSIBLE_PLAYBOOK, os.X_OK):
-        pytest.fail(f"ansible-playbook is not installed next to {sys.executable}")
     (tmp_path / "play.yml").write_text(text)
     (tmp_path / "vars.json").write_text(json.dumps(extra_vars))
     (tmp_path / "hosts.yml").write_text(yaml.safe_dump({"all": {"hosts": {
         "site1": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
         "site9": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
     }}}))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO_ROOT, "build", "collections"),
-               ANSIBLE_HOME=os.path.join(REPO_ROOT, "build", "ansible-home"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"))
-    process = subprocess.run([ANSIBLE_PLAYBOOK, "-i", str(tmp_path / "hosts.yml"), str(tmp_path / "play.yml"),
-                              "-e", "@" + str(tmp_path / "vars.json")], cwd=str(tmp_path), env=env,
-                             capture_output=True, text=True, timeout=300, check=False)
-    try:
-        data = json.loads(process.stdout)
-    except ValueError as err:
-        raise AssertionError(process.stdout + process.stderr) from err
-    results = {}
-    for play in data["plays"]:
-        for task in play["tasks"]:
-            results.setdefault(task["task"]["name"], {}).update(task["hosts"])
-    return process, results
+    run = playbook_runner.run(tmp_path / "play.yml", tmp_path / "hosts.yml", "-e", "@" + str(tmp_path / "vars.json"),
+                              workdir=tmp_path, home=os.path.join(REPO_ROOT, "build", "ansible-home"),
+                              json_output=True, timeout=300)
+    return run, run.results
 
 
 PLAY = """
