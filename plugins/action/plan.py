@@ -10,7 +10,6 @@ import os
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.ipsec.vpn.plugins.module_utils import intent_checks, masking, pki, planner
@@ -20,7 +19,6 @@ display = Display()
 
 ARGUMENT_SPEC = {
     "intent": {"type": "dict"},
-    "unsafe_skip_crosscheck": {"type": "bool"},
     "host": {"type": "str"},
     "hosts": {"type": "list", "elements": "str"},
     "now": {"type": "str"},
@@ -37,7 +35,6 @@ ARGUMENT_SPEC = {
 }
 
 INTENT_VAR = "ipsec_vpn_intent"
-SKIP_VAR = "ipsec_vpn_unsafe_skip_crosscheck"
 NOW_VAR = "ipsec_vpn_now"
 
 
@@ -115,12 +112,6 @@ class ActionModule(ActionBase):
                     return self._refused(result, IntentErrors(loops))
                 intent = self._templar.template(task_vars[INTENT_VAR])
             intent = pki.read_files(plain(intent), _read_text)
-            skip = args.get("unsafe_skip_crosscheck")
-            if skip is None:
-                skip = task_vars.get(SKIP_VAR)
-                skip = self._templar.template(skip) if skip is not None else None
-            if skip is not None and boolean(skip, strict=False) and isinstance(intent, dict):
-                intent = dict(intent, unsafe_skip_crosscheck=True)
             management = args.get("management")
             if management is None:
                 management = self._own_management(task_vars, host)
@@ -174,21 +165,14 @@ class ActionModule(ActionBase):
         return result
 
     def _intent_of(self, task_vars, args):
-        """The templated intent as plain data, with the test-only cross-check switch applied."""
+        """The templated intent as plain data."""
         intent = args.get("intent")
         if intent is None:
             loops = [e for e in intent_checks.raw_structure(task_vars[INTENT_VAR]) if e.code == "ALIAS_LOOP"]
             if loops:
                 raise IntentErrors(loops)
             intent = self._templar.template(task_vars[INTENT_VAR])
-        intent = pki.read_files(plain(intent), _read_text)
-        skip = args.get("unsafe_skip_crosscheck")
-        if skip is None:
-            skip = task_vars.get(SKIP_VAR)
-            skip = self._templar.template(skip) if skip is not None else None
-        if skip is not None and boolean(skip, strict=False) and isinstance(intent, dict):
-            intent = dict(intent, unsafe_skip_crosscheck=True)
-        return intent
+        return pki.read_files(plain(intent), _read_text)
 
     def _run_many(self, result, task_vars, args, hosts):
         """Plan every host of ``hosts`` in one go (run once per play): one validation of the intent, each host's

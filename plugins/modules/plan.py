@@ -18,8 +18,8 @@ description:
   - The plan depends only on the intent, the host's name and the host's own management address and port, never
     on other hosts' variables, so C(--limit) and job slicing give every host the same plan.
   - Fails, listing every problem with its exact path in the intent, when the intent is invalid or a cross-peer check
-    fails (unless the intent sets the test-only C(unsafe_skip_crosscheck)), or when the lockout guard finds that the
-    change would cut off the management connection.
+    fails (unless the intent sets C(unsafe_skip_crosscheck), an unsafe switch for tests that warns on every run), or
+    when the lockout guard finds that the change would cut off the management connection.
   - The result holds pre-shared keys, so it is marked C(no_log) and the callback shows nothing but warnings; use
     RV(plan_masked) to print or store the plan.
 author:
@@ -54,13 +54,6 @@ options:
       - File inputs of the intent (C(gateways.<host>.pki.*_file)) are read on the controller before planning;
         relative paths are taken from the directory C(ansible-playbook) runs in.
     type: str
-  unsafe_skip_crosscheck:
-    description:
-      - B(Test only.) Plan even when cross-peer checks fail, as if the intent set C(unsafe_skip_crosscheck), so that
-        end-to-end tests can push a deliberately mismatched pair and watch the tunnel stay down. The failures stay in
-        the plan's C(checks) and become warnings. Validation errors are never skipped.
-      - Defaults to the variable C(ipsec_vpn_unsafe_skip_crosscheck), else false.
-    type: bool
   management:
     description:
       - How Ansible reaches the host, for the lockout guard. Defaults to the host's own C(ansible_host) and

@@ -139,7 +139,11 @@ def test_limit_gives_the_same_plan(tmp_path, limit):
     assert not (part / "R1.json").exists()
 
 
-def test_skip_crosscheck_variable_plans_a_mismatched_pair(tmp_path):
+def test_only_the_intent_can_skip_the_crosscheck_and_it_warns(tmp_path):
+    broken = (
+        "{{ ipsec_vpn_intent | combine({'tunnels': [ipsec_vpn_intent.tunnels[0]"
+        " | combine({'b': {'gateway': 'R3', 'psk': 'other'}})]}) }}"
+    )
     playbook = write(
         tmp_path / "play.yml",
         [
@@ -147,21 +151,28 @@ def test_skip_crosscheck_variable_plans_a_mismatched_pair(tmp_path):
                 "hosts": "R2",
                 "gather_facts": False,
                 "tasks": [
-                    {
-                        "name": "break one end",
-                        "ansible.builtin.set_fact": {
-                            "ipsec_vpn_intent": "{{ ipsec_vpn_intent | combine({'tunnels': [ipsec_vpn_intent.tunnels[0]"
-                            " | combine({'b': {'gateway': 'R3', 'psk': 'other'}})]}) }}"
-                        },
-                    },
+                    {"name": "break one end", "ansible.builtin.set_fact": {"ipsec_vpn_intent": broken}},
                     {"name": "plan", "ipsec.vpn.plan": None, "register": "result", "ignore_errors": True},
                     {"name": "refused", "ansible.builtin.assert": {"that": ["result is failed"]}},
                     {
-                        "name": "plan anyway",
-                        "ipsec.vpn.plan": None,
-                        "register": "forced",
-                        "vars": {"ipsec_vpn_unsafe_skip_crosscheck": True},
+                        "name": "no switch on the action",
+                        "ipsec.vpn.plan": {"unsafe_skip_crosscheck": True},
+                        "register": "switch",
+                        "ignore_errors": True,
                     },
+                    {
+                        "name": "the action refuses it",
+                        "ansible.builtin.assert": {
+                            "that": ["switch is failed", "'unsafe_skip_crosscheck' in switch.msg"]
+                        },
+                    },
+                    {
+                        "name": "plan anyway, from the intent",
+                        "ansible.builtin.set_fact": {
+                            "ipsec_vpn_intent": "{{ ipsec_vpn_intent | combine({'unsafe_skip_crosscheck': true}) }}"
+                        },
+                    },
+                    {"name": "plan forced", "ipsec.vpn.plan": None, "register": "forced"},
                     {
                         "name": "check",
                         "ansible.builtin.assert": {
@@ -178,7 +189,7 @@ def test_skip_crosscheck_variable_plans_a_mismatched_pair(tmp_path):
     rc, out = run_playbook(tmp_path, playbook, os.path.join(SEED, "site_to_site"))
     assert rc == 0, out
     assert "the two ends use different pre-shared keys" in out
-    assert "unsafe_skip_crosscheck is set" in out
+    assert re.search(r"\[WARNING\]: R2: unsafe_skip_crosscheck is set", out), out
 
 
 YAML_BOOLEAN_HOST = """
