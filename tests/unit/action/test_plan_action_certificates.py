@@ -4,14 +4,12 @@ ansible-playbook runs), the validity step at an explicit 'now', and no key or ce
 import datetime
 import importlib.util
 import os
-import subprocess
-import sys
 
+import playbook_runner
 import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 COLLECTIONS = os.path.join(REPO, "build", "collections")
-PLAYBOOK_BIN = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 _spec = importlib.util.spec_from_file_location("lab_pki", os.path.join(REPO, "lab", "pki.py"))
 labpki = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(labpki)
@@ -55,11 +53,9 @@ def setup(tmp_path):
 
 
 def run(tmp_path, *extra):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_HOME=str(tmp_path / "home"),
-               ANSIBLE_LOCAL_TEMP=str(tmp_path / "tmp"), ANSIBLE_NOCOLOR="1")
-    proc = subprocess.run([PLAYBOOK_BIN, "-i", "inventory.yml", "play.yml", "-v"] + list(extra), env=env,
-                          cwd=str(tmp_path), capture_output=True, text=True, timeout=300, check=False)
-    return proc.returncode, proc.stdout + proc.stderr
+    res = playbook_runner.run("play.yml", "inventory.yml", "-v", *extra, workdir=tmp_path, home=str(tmp_path / "home"),
+                              timeout=300)
+    return res.returncode, res.output
 
 
 def test_files_are_read_and_nothing_secret_is_printed(tmp_path):
