@@ -1501,11 +1501,11 @@ def _tunnel_lenient(c, index, raw, gateways, profiles):
         refs_bad = False
         for side in ("a", "b"):
             end = raw.get(side)
-            if isinstance(end, dict) and end.get("gateway") in gateways and gateways[end.get("gateway")] is None:
+            if isinstance(end, dict) and (
+                _known_bad(gateways, end.get("gateway")) or _known_bad(profiles, end.get("profile"))
+            ):
                 refs_bad = True
-            if isinstance(end, dict) and end.get("profile") in profiles and profiles[end.get("profile")] is None:
-                refs_bad = True
-        if raw.get("profile") in profiles and profiles[raw.get("profile")] is None:
+        if _known_bad(profiles, raw.get("profile")):
             refs_bad = True
         if refs_bad:
             sub = Collector()
@@ -1516,6 +1516,11 @@ def _tunnel_lenient(c, index, raw, gateways, profiles):
                 c.errors.append(err)
             return None
     return _tunnel(c, index, raw, gateways, profiles)
+
+
+def _known_bad(known, name):
+    """True for a name whose definition failed validation (any other value, even a list, is False)."""
+    return isinstance(name, str) and name in known and known[name] is None
 
 
 class _Valid(dict):
