@@ -416,8 +416,8 @@ def check_collisions(count):
         for link in json.loads(res.stdout or "[]"):
             for addr in link.get("addr_info", []):
                 net = ipaddress.ip_network("{}/{}".format(addr["local"], addr["prefixlen"]), strict=False)
-                existing.append((net, "address {}/{} on {}".format(addr["local"], addr["prefixlen"],
-                                                                    link.get("ifname"))))
+                what = "address {}/{} on {}".format(addr["local"], addr["prefixlen"], link.get("ifname"))
+                existing.append((net, what))
     clashes = []
     for net in wanted:
         for other, what in existing:

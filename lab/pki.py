@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """A throwaway PKI for the lab and the tests: one CA, one certificate per site, and a second CA.
 
 Made fresh on every ``labctl up`` (never committed) with the ``cryptography`` library:
