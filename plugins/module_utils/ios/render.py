@@ -18,6 +18,7 @@ DEFAULT_OPTIONS = {
     "manage_routes": True,
 }
 
+
 class RenderError(ValueError):
     """The plan holds something this renderer cannot express for IOS."""
 
@@ -292,8 +293,8 @@ def intended_nodes(plan, options=None):
                 nodes.append(C.make("ipsec_sa_lifetime", {"kind": kind, "value": str(int(value))}))
     for profile in plan.get("ipsec_profiles") or []:
         children = [_sub("ipsec_profile.description", text=C.marker_text(profile["tunnel"]))]
-        nodes.append(C.build("ipsec_profile", {"name": profile["name"]}, children + _sa_settings("ipsec_profile",
-                                                                                                   profile)))
+        settings = _sa_settings("ipsec_profile", profile)
+        nodes.append(C.build("ipsec_profile", {"name": profile["name"]}, children + settings))
     for cmap in plan.get("crypto_maps") or []:
         for entry in cmap["entries"]:
             children = [
