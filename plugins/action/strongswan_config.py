@@ -28,16 +28,14 @@ ARGUMENT_SPEC = {
     "file_prefix": {"type": "str", "default": "ipsec-vpn-"},
     "vici_socket": {"type": "str", "default": "/run/charon.vici"},
     "keyingtries": {"type": "int", "default": 0},
-    "encap": {"type": "bool"},
-    "start_action": {"type": "str", "choices": ["start", "trap", "none"]},
     "initiate": {"type": "bool", "default": True},
     "manage_links": {"type": "bool", "default": True},
-    "manage_routes": {"type": "bool"},
+    # teardown only: with a plan the intent decides (gateways.<name>.strongswan.manage_routes)
+    "manage_routes": {"type": "bool", "default": True},
     "route_reasons": {"type": "list", "elements": "str", "default": list(routes.DEFAULT_REASONS)},
     "route_protocol": {"type": "int", "default": 145},
     "manage_firewall": {"type": "bool", "default": False},
     "firewall_table": {"type": "str", "default": "ipsec_vpn"},
-    "firewall_restrict": {"type": "bool"},
     "command_timeout": {"type": "int", "default": 60},
     "backup_name": {"type": "str", "default": "previous"},
 }
@@ -62,15 +60,6 @@ def plain(value):
     return to_text(value)
 
 
-def _device_settings(plan, args):
-    """Settings that change what goes on the device: an explicit argument wins, else the plan's
-    ``strongswan`` section, else the default."""
-    section = (plan or {}).get("strongswan") or {}
-    defaults = {"encap": False, "start_action": "start", "manage_routes": True, "firewall_restrict": False}
-    return dict((key, args[key] if args[key] is not None else section.get(key, default))
-                for key, default in defaults.items())
-
-
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _supports_check_mode = True
@@ -92,7 +81,8 @@ class ActionModule(ActionBase):
         host = to_text(task_vars.get("inventory_hostname") or plan.get("host") or "")
         self._host = host
         self._seconds = args["command_timeout"]
-        settings = _device_settings(plan, args)
+        # what goes on the device comes from the plan (the intent), never from task arguments
+        settings = render.device_settings(plan) if op in ("present", "status") else {}
         self._opts = dict(args, **settings)
         self._opts["apply"] = args["apply"]
         self._check = bool(self._task.check_mode)
@@ -174,9 +164,8 @@ class ActionModule(ActionBase):
 
     def _render_options(self):
         o = self._opts
-        return {"file_prefix": o["file_prefix"], "keyingtries": o["keyingtries"], "encap": o["encap"],
-                "start_action": o["start_action"], "manage_firewall": o["manage_firewall"],
-                "firewall_table": o["firewall_table"], "firewall_restrict": o["firewall_restrict"]}
+        return {"file_prefix": o["file_prefix"], "keyingtries": o["keyingtries"],
+                "manage_firewall": o["manage_firewall"], "firewall_table": o["firewall_table"]}
 
     def _present(self, plan):
         o = self._opts

@@ -3,7 +3,7 @@
 
 Each problem is an :class:`IntentError` whose ``code`` is the check's status:
 ``IKE_VERSION_MISMATCH``, ``PHASE1_INCOMPATIBLE``, ``IDENTITY_MISMATCH``, ``PSK_MISMATCH``,
-``PHASE2_INCOMPATIBLE``, ``SELECTOR_MISMATCH``, ``SELECTOR_OVERLAP`` or ``DUPLICATE_PEER``.
+``PHASE2_INCOMPATIBLE``, ``SELECTOR_MISMATCH``, ``SELECTOR_OVERLAP``, ``DUPLICATE_PEER`` or ``NO_INITIATOR``.
 Messages never contain a pre-shared key.
 
 The checks work on the planner's per-end views (``EndView``), so they compare exactly what
@@ -33,6 +33,7 @@ STATUSES = (
     "DUPLICATE_PEER",
     "CERT_PEER_UNTRUSTED",
     "CERT_PEER_IDENTITY",
+    "NO_INITIATOR",
 )
 
 MAX_OVERLAPS_PER_DEVICE = 50
@@ -167,6 +168,7 @@ def check_tunnel(a, b):
                     "SELECTOR_MISMATCH",
                 )
             )
+    problems.extend(_initiator_problems(a, b, path, label))
     return problems
 
 
@@ -174,6 +176,20 @@ def certificate_checks(tunnel, model):
     """``CERT_PEER_UNTRUSTED`` (no CA of one end signs the other end's certificate) and ``CERT_PEER_IDENTITY``
     (the identity one end expects is not in the other end's certificate), for certificate tunnels."""
     return pki.pair_checks(tunnel, model)
+
+
+def _start_action(view):
+    settings = view.gateway.get("strongswan") or {}
+    return settings.get("start_action")
+
+
+def _initiator_problems(a, b, path, label):
+    """``NO_INITIATOR``: two strongSwan ends with ``start_action: none`` both wait for the other, so the tunnel
+    never comes up (an IOS end initiates on traffic)."""
+    if _start_action(a) == "none" and _start_action(b) == "none":
+        return [IntentError(path, "%s: neither end initiates: %s and %s both have strongswan.start_action: none; set "
+                            "start or trap on one of them" % (label, a.end.gateway, b.end.gateway), "NO_INITIATOR")]
+    return []
 
 
 def _pfs(group):

@@ -756,6 +756,7 @@ def _gateway(c, path, name, raw):
         "outside_acl",
         "management",
         "pki",
+        "strongswan",
     )
     d = mapping(c, path, raw, fields, ("platform", "outside_interface", "outside_address"))
     if d is None:
@@ -806,6 +807,7 @@ def _gateway(c, path, name, raw):
     credentials = None
     if d.get("pki") is not None:
         credentials = pki.gateway_pki(c, path + ".pki", d["pki"], mapping, opt_int, platform)
+    strongswan = strongswan_settings(c, path + ".strongswan", d.get("strongswan"), platform)
     if len(c.errors) != before:
         return None
     return {
@@ -827,6 +829,29 @@ def _gateway(c, path, name, raw):
         "outside_acl": outside_acl,
         "management": management,
         "pki": credentials,
+        "strongswan": strongswan,
+    }
+
+
+STRONGSWAN_START_ACTIONS = ("start", "trap", "none")
+
+
+def strongswan_settings(c, path, raw, platform):
+    """``gateways.<name>.strongswan``: settings that change what a strongSwan gateway runs (None for other
+    platforms, which may not set them)."""
+    if platform != "strongswan":
+        if raw is not None and platform is not None:
+            c.add(path, "only a strongSwan gateway takes these settings (platform is %s)" % platform)
+        return None
+    d = mapping(c, path, {} if raw is None else raw, ("encap", "start_action", "manage_routes", "firewall_restrict"))
+    if d is None:
+        return None
+    return {
+        "encap": opt_bool(c, path + ".encap", d.get("encap"), False),
+        "start_action": opt_choice(c, path + ".start_action", d.get("start_action"), STRONGSWAN_START_ACTIONS,
+                                   "start"),
+        "manage_routes": opt_bool(c, path + ".manage_routes", d.get("manage_routes"), True),
+        "firewall_restrict": opt_bool(c, path + ".firewall_restrict", d.get("firewall_restrict"), False),
     }
 
 

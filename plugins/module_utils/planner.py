@@ -1100,6 +1100,7 @@ def _gateway_plan(model, gw, items, problems_by_tunnel, errors, memo):
         "routes": [],
         "outside_acl": None,
         "management": None,
+        "strongswan": dict(gw["strongswan"]) if gw.get("strongswan") else None,
         "checks": [],
         "pki": pki.plan_pki(gw, any(e["ike"]["authentication"] == pki.AUTH_CERTIFICATE for e in entries)),
         "isakmp_identity": None,
@@ -1411,10 +1412,38 @@ def _finalize(prepared, host, management, clone=True):
                 else:
                     errors.append(IntentError(path, message, "LOCKOUT"))
                 break
+    _firewall_lockout(gw, plan, mgmt, address, warnings, errors)
     if errors:
         raise IntentErrors(errors)
     plan["warnings"] = sorted(warnings)
     return plan
+
+
+def _firewall_lockout(gw, plan, mgmt, address, warnings, errors):
+    """The lockout guard for ``strongswan.firewall_restrict``, which drops everything arriving on the outside
+    interface except IPsec, replies and, when the session is known to arrive there, the management port.
+
+    A session known to use the outside interface is let in by the table; one known to use another interface (or
+    an address outside the outside network) is not affected. When the management address is a name (or unknown)
+    and no interface is given, the guard cannot tell, and the drop could cut Ansible off: refused."""
+    settings = plan.get("strongswan") or {}
+    if not settings.get("firewall_restrict") or plan["management"]["via_outside"]:
+        return
+    if mgmt["interface"] or address is not None:
+        return
+    path = gw["path"] + ".strongswan.firewall_restrict"
+    known = ("the management address '%s' is not an IP address" % mgmt["address"]) if mgmt["address"] else (
+        "no management address is known")
+    message = (
+        "the firewall restriction drops every other connection arriving on %s, and %s, so the guard cannot tell "
+        "whether Ansible's session arrives there; set %s.management.interface or %s.management.address, or "
+        "%s.management.allow_lockout: true if another path reaches the host"
+        % (gw["outside_interface"], known, gw["path"], gw["path"], gw["path"])
+    )
+    if mgmt["allow_lockout"]:
+        warnings.add("lockout risk accepted (management.allow_lockout): " + message)
+    else:
+        errors.append(IntentError(path, message, "LOCKOUT"))
 
 
 def model_tunnel_path(model, name):

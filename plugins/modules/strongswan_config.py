@@ -29,6 +29,10 @@ description:
     reloads charon, restores the routes and initiates the CHILD_SAs that were up at backup time.
   - With O(state=absent) it terminates and unloads every connection the collection installed and deletes its
     files, interfaces, routes and firewall table. It needs no plan.
+  - What goes on the device is decided by the intent, through the plan's C(strongswan) section - C(encap),
+    C(start_action), C(manage_routes) and C(firewall_restrict) (C(gateways.<name>.strongswan) in the intent), so the
+    planner, its cross-peer checks and its lockout guard see them. The options here only place files and bound
+    commands.
   - Only files whose name starts with O(file_prefix) and that carry the collection's marker line are ever changed
     or removed. Every remote command runs under C(timeout) (O(command_timeout)).
   - Pre-shared keys never appear in the result, the diff or the commands (file contents travel on standard input).
@@ -75,19 +79,10 @@ options:
     description: swanctl C(keyingtries) of every connection.
     type: int
     default: 0
-  encap:
-    description:
-      - swanctl C(encap) (force UDP encapsulation). Defaults to the plan's C(strongswan.encap), else V(false).
-    type: bool
-  start_action:
-    description:
-      - CHILD_SA C(start_action). Defaults to the plan's C(strongswan.start_action), else V(start).
-    type: str
-    choices: [start, trap, none]
   initiate:
     description:
       - Initiate once more the CHILD_SAs whose tunnel has no IKE_SA (from side a, or toward an IOS peer); only
-        with O(start_action=start).
+        when the plan's C(strongswan.start_action) is C(start).
     type: bool
     default: true
   manage_links:
@@ -96,9 +91,10 @@ options:
     default: true
   manage_routes:
     description:
-      - Install the plan's routes selected by O(route_reasons) and remove the collection's routes the plan no
-        longer has. Defaults to the plan's C(strongswan.manage_routes), else V(true).
+      - With O(state=absent), O(state=backup) and O(state=restore), whether routes are handled. With a plan the
+        intent decides (C(gateways.<name>.strongswan.manage_routes), the plan's C(strongswan.manage_routes)).
     type: bool
+    default: true
   route_reasons:
     description: Reason codes of the plan's routes to install.
     type: list
@@ -116,11 +112,6 @@ options:
     description: Name of that table (family C(inet)).
     type: str
     default: ipsec_vpn
-  firewall_restrict:
-    description:
-      - Also drop everything else arriving on the outside interface. Defaults to the plan's
-        C(strongswan.firewall_restrict), else V(false).
-    type: bool
   command_timeout:
     description: Seconds each remote command may take before the host fails.
     type: int
@@ -135,9 +126,6 @@ notes:
     (never the keys file).
 seealso:
   - module: ipsec.vpn.plan
-  - name: strongSwan gateways
-    description: docs/strongswan.md in the collection.
-    link: https://example.invalid/ipsec/vpn/docs/strongswan.md
 """
 
 EXAMPLES = r"""

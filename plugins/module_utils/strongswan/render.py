@@ -15,12 +15,13 @@ DEFAULT_OPTIONS = {
     # prefix of every file the collection writes; with the marker line it is how its own files are recognised
     "file_prefix": "ipsec-vpn-",
     "keyingtries": 0,
-    "encap": False,
-    "start_action": "start",
     "manage_firewall": False,
     "firewall_table": "ipsec_vpn",
-    "firewall_restrict": False,
 }
+
+# What the intent decides for a gateway (gateways.<name>.strongswan; the plan's top-level "strongswan"), with the
+# defaults of the intent.
+DEVICE_DEFAULTS = {"encap": False, "start_action": "start", "manage_routes": True, "firewall_restrict": False}
 
 # The two folders a file can live in: swanctl's conf.d, and the collection's own folder (0700).
 CONF = "conf"
@@ -34,8 +35,15 @@ class RenderError(ValueError):
     """The plan holds something swanctl cannot take."""
 
 
+def device_settings(plan):
+    """The plan's gateway settings (``plan["strongswan"]``), defaults filled in."""
+    merged = dict(DEVICE_DEFAULTS)
+    merged.update(dict((k, v) for k, v in ((plan or {}).get("strongswan") or {}).items() if v is not None))
+    return merged
+
+
 def options_with_defaults(options):
-    merged = dict(DEFAULT_OPTIONS)
+    merged = dict(DEFAULT_OPTIONS, **DEVICE_DEFAULTS)
     for key, value in (options or {}).items():
         if value is not None:
             merged[key] = value
@@ -317,8 +325,10 @@ def firewall_nft(plan, options=None):
 
 def rendered_files(plan, options=None):
     """Every file the host gets, in write order: ``[{"folder", "name", "content", "mode", "secret", "kind",
-    "tunnel"}]``. Raises RenderError when a name or identity cannot be written for swanctl."""
-    opts = options_with_defaults(options)
+    "tunnel"}]``. ``encap``, ``start_action`` and ``firewall_restrict`` come from the plan (the intent), the
+    file prefix, ``keyingtries`` and the firewall table from ``options``. Raises RenderError when a name or
+    identity cannot be written for swanctl."""
+    opts = dict(options_with_defaults(options), **device_settings(plan))
     prefix = opts["file_prefix"]
     problems = name_problems(plan["tunnels"])
     if problems:

@@ -294,6 +294,61 @@ def test_second_run_changes_nothing_and_no_sa_flaps(lab, default_run):
     assert {site: sa_ids(site) for site in SITES} == before
 
 
+def test_a_rerun_after_an_interrupted_run_loads_what_charon_lacks(lab, default_run, tmp_path):
+    """An interrupted run: a rotated key is in the files on site1 and site2, but charon never loaded them (a run
+    that only wrote the files: strongswan_apply off). A re-run has no file to change and must still load them;
+    then the tunnel runs on the new key and a third run changes nothing."""
+    intent = load_default_intent()
+    intent["groups"][0]["psk"]["site2"] = "e2e-rotated-site2-key-Wm4p"
+    path = write_intent(tmp_path, "rotated", intent)
+    try:
+        written = playbook(PLAYBOOK, "-e", f"@{path}", "-e", "strongswan_apply=false", label="files only")
+        assert written.rc == 0, written.output
+        files = {site: conf_snapshot(site) for site in SITES}
+        rerun = playbook(PLAYBOOK, "-e", f"@{path}", label="re-run after the interrupted run")
+        assert rerun.rc == 0, rerun.output
+        assert {site: conf_snapshot(site) for site in SITES} == files, "the re-run had no file to change"
+        assert rerun.changed()["site1"] > 0 and rerun.changed()["site2"] > 0, rerun.output
+        name = HUB_TUNNELS["site2"]
+        wait_for(lambda: ping("site2", lab["site2"]["lan_addresses"][0],
+                              lab["site1"]["lan_addresses"][0]).returncode == 0, what="traffic with the rotated key")
+        # both ends loaded the new key: a fresh IKE_SA authenticates
+        site_sh("site2", f"swanctl --terminate --ike {name} --timeout 10")
+        site_sh("site1", f"swanctl --initiate --ike {name} --child {name}-1 --timeout 15")
+        for site in ("site1", "site2"):
+            the_sa(site, name)
+        again = playbook(PLAYBOOK, "-e", f"@{path}", label="third run")
+        assert again.rc == 0 and again.changed() == {site: 0 for site in SITES}, again.output
+    finally:
+        back = playbook(PLAYBOOK, label="back to the default intent")
+        assert back.rc == 0, back.output
+
+
+def test_backup_then_restore_puts_back_files_tunnels_and_traffic(lab, default_run, tmp_path):
+    files_before = {site: conf_snapshot(site) for site in SITES}
+    saved = playbook(PLAYBOOK, "-e", "strongswan_state=backup", "-e", "strongswan_backup_name=e2e", label="backup")
+    assert saved.rc == 0, saved.output
+    for site in SITES:
+        listing = site_sh(site, f"ls {STATE_DIR}/backups/e2e/conf").stdout.split()
+        assert sorted(listing) == sorted(files_before[site]), (site, listing)
+    intent = load_default_intent()
+    intent["tunnels"] = [t for t in intent["tunnels"] if t["name"] != LEGACY]
+    removed = playbook(PLAYBOOK, "-e", f"@{write_intent(tmp_path, 'no-legacy', intent)}", label="change to restore")
+    assert removed.rc == 0, removed.output
+    assert LEGACY not in list_sas("site4")
+    restored = playbook(PLAYBOOK, "-e", "strongswan_state=restore", "-e", "strongswan_backup_name=e2e",
+                        label="restore")
+    assert restored.rc == 0, restored.output
+    assert {site: conf_snapshot(site) for site in SITES} == files_before
+    src, dst = lab["site1"]["lan_addresses"][1], lab["site4"]["lan_addresses"][1]
+    wait_for(lambda: ping("site1", src, dst).returncode == 0, what="legacy traffic after the restore")
+    for site in ("site1", "site4"):
+        the_sa(site, LEGACY)
+    # the restored state is the default intent's: a normal run changes nothing
+    run = playbook(PLAYBOOK, label="run after the restore")
+    assert run.rc == 0 and run.changed() == {site: 0 for site in SITES}, run.output
+
+
 def test_check_and_diff_mode_preview_changes_nothing_and_hides_keys(lab, changed_intent):
     before = {site: sa_ids(site) for site in SITES}
     files_before = {site: conf_snapshot(site) for site in SITES}

@@ -137,8 +137,12 @@ def test_render_every_shape(workdir):
 
 
 def test_firewall_table_with_ah_and_mss(workdir):
-    rc, out = run(workdir, PLAYBOOK, load_intent(), "-e", "strongswan_manage_firewall=true",
-                  "-e", "strongswan_firewall_restrict=true")[:2]
+    intent = load_intent()
+    for gateway in ("gw1", "gw2"):
+        # the restriction is an intent setting; these local hosts are managed through lo, not eth1
+        intent["gateways"][gateway]["strongswan"] = {"firewall_restrict": True}
+        intent["gateways"][gateway]["management"] = {"interface": "lo"}
+    rc, out = run(workdir, PLAYBOOK, intent, "-e", "strongswan_manage_firewall=true")[:2]
     assert rc == 0, out
     gw1 = read(workdir, "gw1", "state", "ipsec-vpn-firewall.nft")
     assert 'iifname "eth1" udp dport { 500, 4500 } accept' in gw1

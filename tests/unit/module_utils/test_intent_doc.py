@@ -55,6 +55,7 @@ def test_gateway_fields():
         "outside_acl",
         "management",
         "pki",
+        "strongswan",
     }
     assert fields_of("`gateways.<inventory_hostname>`") == gateway
     assert fields_of("`gateways.<host>.outside_acl`") == {
@@ -66,6 +67,7 @@ def test_gateway_fields():
         "extra_entries",
     }
     assert fields_of("`gateways.<host>.management`") == {"address", "port", "interface", "controller", "allow_lockout"}
+    assert fields_of("`gateways.<host>.strongswan`") == {"encap", "start_action", "manage_routes", "firewall_restrict"}
 
 
 def test_every_documented_field_is_accepted():

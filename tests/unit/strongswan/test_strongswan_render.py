@@ -2,7 +2,8 @@
 
 ``fixtures/rendered/<case>/<host>/{conf.d,state}/`` are the role's outputs (``playbooks/render.yml``) for the
 render intent of tests/e2e/strongswan, the lab's default intent and the lab e2e test's changed intent, with the
-role variables each case names below. Every file the renderer writes must equal them byte for byte.
+role variables each case names below (now intent settings, gateways.<host>.strongswan, or renderer options).
+Every file the renderer writes must equal them byte for byte.
 """
 
 import base64
@@ -31,22 +32,49 @@ def _json_intent(name):
 
 RENDER_INTENT = ("tests", "e2e", "strongswan", "intents", "render.yml")
 LAB_INTENT = ("inventories", "lab", "group_vars", "all", "ipsec_vpn_intent.yml")
-LAB_FIREWALL = {"manage_firewall": True, "firewall_restrict": True}
+FIREWALL = {"manage_firewall": True}
+RESTRICT = {"firewall_restrict": True}
 
+
+def _with(make_intent, **settings):
+    """The intent with ``gateways.<host>.strongswan`` set for the hosts named in ``settings``."""
+    def make():
+        intent = make_intent()
+        for host, values in settings.items():
+            intent["gateways"][host]["strongswan"] = dict(values)
+        return intent
+    return make
+
+
+def _render():
+    return _yaml_intent(*RENDER_INTENT)
+
+
+def _lab():
+    return _yaml_intent(*LAB_INTENT)
+
+
+def _lab_changed():
+    return _json_intent("lab-changed-intent.json")
+
+
+SITES = ("site1", "site2", "site3", "site4")
+# case -> (intent, renderer options, hosts compared). The lab intent sets firewall_restrict itself.
 CASES = {
-    "render": (lambda: _yaml_intent(*RENDER_INTENT), {}),
-    "render-fw": (lambda: _yaml_intent(*RENDER_INTENT), LAB_FIREWALL),
-    "render-none": (lambda: _yaml_intent(*RENDER_INTENT), {"start_action": "none", "encap": True}),
-    "lab": (lambda: _yaml_intent(*LAB_INTENT), LAB_FIREWALL),
-    "lab-changed": (lambda: _json_intent("lab-changed-intent.json"), LAB_FIREWALL),
-    "lab-encap-trap": (lambda: _yaml_intent(*LAB_INTENT),
-                       dict(LAB_FIREWALL, encap=True, start_action="trap", keyingtries=3)),
+    "render": (_render, {}, None),
+    "render-fw": (_with(_render, gw1=RESTRICT, gw2=RESTRICT), FIREWALL, None),
+    # both ends with start_action none is refused (NO_INITIATOR), so gw1 keeps start and only gw2 is compared
+    "render-none": (_with(_render, gw2={"start_action": "none", "encap": True}), {}, ["gw2"]),
+    "lab": (_lab, FIREWALL, None),
+    "lab-changed": (_with(_lab_changed, **{s: RESTRICT for s in SITES}), FIREWALL, None),
+    "lab-encap-trap": (_with(_lab, **{s: dict(RESTRICT, encap=True, start_action="trap") for s in SITES}),
+                       dict(FIREWALL, keyingtries=3), None),
 }
 
 
 def _management(host):
-    # the lab inventory's ansible_host of each site; the render inventory's hosts have none
-    return {"address": f"198.18.{host[-1]}.2", "port": 22} if host.startswith("site") else None
+    # the lab inventory's ansible_host of each site; the render inventory's local hosts are managed through lo
+    return {"address": f"198.18.{host[-1]}.2", "port": 22} if host.startswith("site") else {"interface": "lo"}
 
 
 def _expected(case, host):
@@ -63,9 +91,9 @@ def _hosts(case):
     return sorted(os.listdir(os.path.join(FIXTURES, "rendered", case)))
 
 
-@pytest.mark.parametrize(("case", "host"), [(c, h) for c in sorted(CASES) for h in _hosts(c)])
+@pytest.mark.parametrize(("case", "host"), [(c, h) for c in sorted(CASES) for h in CASES[c][2] or _hosts(c)])
 def test_every_file_is_byte_identical_to_the_template_output(case, host):
-    make_intent, options = CASES[case]
+    make_intent, options, _hosts_compared = CASES[case]
     plan = planner.plan_host(make_intent(), host, _management(host))
     files = render.rendered_files(plan, options)
     got = {(f["folder"], f["name"]): f["content"] for f in files}
@@ -117,7 +145,8 @@ def test_secrets_sorted_by_name_ignoring_case_and_tunnels_without_key_left_out()
 def test_firewall_lets_the_management_session_in_only_when_it_arrives_outside():
     plan = planner.plan_host(_yaml_intent(*RENDER_INTENT), "gw1")
     plan["management"] = {"address": "100.66.0.1", "port": None, "via_outside": True, "interface": None}
-    text = render.firewall_nft(plan, {"firewall_restrict": True})
+    plan["strongswan"] = {"firewall_restrict": True}
+    text = render.firewall_nft(plan, render.device_settings(plan))
     assert 'iifname "eth1" tcp dport 22 accept comment "management"' in text
     assert text.index("management") < text.index('drop comment "strongswan_firewall_restrict"')
     plan["management"]["port"] = 2222
