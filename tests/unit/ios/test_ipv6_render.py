@@ -161,8 +161,9 @@ def test_what_ios_cannot_carry_is_refused_with_the_path():
         "gateways.R2.outside_address: tunnel 'r2-r3': an IPv6 outside address on IOS gateway R2 need style vti")
     gre_map = intent(style="gre_over_ipsec")
     gre_map["tunnels"][0]["overlay"]["protection"] = "crypto_map"
-    assert errors(gre_map)[0].startswith("tunnels[0].overlay.protection: tunnel 'r2-r3': IOS gateway R2 has an IPv6 "
-                                          "outside address; GRE over IPv6 is protected with protection ipsec_profile")
+    assert errors(gre_map)[0].startswith(
+        "tunnels[0].overlay.protection: tunnel 'r2-r3': IOS gateway R2 has an IPv6 outside address; GRE over IPv6 is "
+        "protected with protection ipsec_profile")
     mixed = intent(inner=("10.23.0.1/30", "10.23.0.2/30"))
     assert errors(mixed)[0] == (
         "gateways.R2.protected_networks: tunnel 'r2-r3': 2001:db8:11::/64 is IPv6 but the IOS tunnel interface of R2 "
