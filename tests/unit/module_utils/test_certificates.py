@@ -50,7 +50,7 @@ def codes(errors):
 
 
 def test_summary_names_subject_sans_and_dates(world):
-    pem, _ = world
+    pem, _unused = world
     facts = certs.summary(certs.load_certificate(pem["hub"], "x"))
     assert facts["subject"] == "C=DE, O=ipsec.vpn lab, CN=hub"
     assert facts["issuer"] == "C=DE, O=ipsec.vpn lab, CN=Corp CA"
@@ -69,7 +69,7 @@ def test_a_good_end_has_no_error_and_presents_its_dns_name(world):
 
 def test_without_a_san_the_default_identity_is_the_subject_dn(world):
     pem, key = world
-    _, facts = certs.check_end(PATHS, pem["bare"], key["bare"], [pem["ca"]])
+    _unused, facts = certs.check_end(PATHS, pem["bare"], key["bare"], [pem["ca"]])
     assert facts["identity"] == "C=DE, O=ipsec.vpn lab, CN=bare"
 
 
@@ -82,7 +82,7 @@ def test_missing_fields_are_named(world):
 
 def test_a_key_of_another_certificate_is_refused(world):
     pem, key = world
-    errors, _ = certs.check_end(PATHS, pem["hub"], key["spoke"], [pem["ca"]])
+    errors, _unused = certs.check_end(PATHS, pem["hub"], key["spoke"], [pem["ca"]])
     assert codes(errors) == [("gateways.hub.private_key", "CERT_KEY_MISMATCH")]
     assert "does not belong to certificate 'C=DE, O=ipsec.vpn lab, CN=hub'" in errors[0].message
     assert "PRIVATE KEY" not in str(errors[0])
@@ -90,13 +90,13 @@ def test_a_key_of_another_certificate_is_refused(world):
 
 def test_a_certificate_of_another_ca_is_refused(world):
     pem, key = world
-    errors, _ = certs.check_end(PATHS, pem["stranger"], key["stranger"], [pem["ca"]])
+    errors, _unused = certs.check_end(PATHS, pem["stranger"], key["stranger"], [pem["ca"]])
     assert codes(errors) == [("gateways.hub.certificate", "CERT_UNTRUSTED")]
 
 
 def test_an_identity_the_certificate_cannot_prove(world):
     pem, key = world
-    errors, _ = certs.check_end(PATHS, pem["hub"], key["hub"], [pem["ca"]], identity="vpn.corp.test")
+    errors, _unused = certs.check_end(PATHS, pem["hub"], key["hub"], [pem["ca"]], identity="vpn.corp.test")
     assert codes(errors) == [("gateways.hub.identity", "CERT_IDENTITY")]
     assert errors[0].message.startswith("'vpn.corp.test' is not proven by certificate 'C=DE, O=ipsec.vpn lab, CN=hub'")
 
@@ -112,20 +112,20 @@ def test_an_identity_the_certificate_cannot_prove(world):
     ("admin@corp.test", False),
 ])
 def test_what_a_certificate_proves(world, identity, proven):
-    pem, _ = world
+    pem, _unused = world
     assert certs.proves(certs.load_certificate(pem["hub"], "x"), identity) is proven
 
 
 def test_validity_window_with_a_fixed_clock(world):
-    pem, _ = world
+    pem, _unused = world
     cert = certs.load_certificate(pem["hub"], "x")
     assert certs.check_validity(cert, "p", NOW) == ([], [])
-    errors, _ = certs.check_validity(cert, "p", datetime.datetime(2025, 12, 31, tzinfo=UTC))
+    errors, _unused = certs.check_validity(cert, "p", datetime.datetime(2025, 12, 31, tzinfo=UTC))
     assert codes(errors) == [("p", "CERT_NOT_YET_VALID")]
-    errors, _ = certs.check_validity(cert, "p", datetime.datetime(2027, 1, 2, tzinfo=UTC))
+    errors, _unused = certs.check_validity(cert, "p", datetime.datetime(2027, 1, 2, tzinfo=UTC))
     assert codes(errors) == [("p", "CERT_EXPIRED")]
     assert errors[0].message.endswith("expired on 2027-01-01T00:00:00+00:00")
-    _, warnings = certs.check_validity(cert, "p", datetime.datetime(2026, 12, 20, tzinfo=UTC))
+    _unused, warnings = certs.check_validity(cert, "p", datetime.datetime(2026, 12, 20, tzinfo=UTC))
     assert codes(warnings) == [("p", "CERT_EXPIRES_SOON")]
     assert "in 12 day(s) (warning threshold 30 days)" in warnings[0].message
     assert certs.check_validity(cert, "p", datetime.datetime(2026, 12, 20, tzinfo=UTC), warning_days=5) == ([], [])
@@ -134,7 +134,7 @@ def test_validity_window_with_a_fixed_clock(world):
 
 
 def _end(world, who, paths, remote_identity=None, ca="ca"):
-    pem, _ = world
+    pem, _unused = world
     cert = certs.load_certificate(pem[who], "x")
     return {"paths": paths, "cert_pem": pem[who], "ca_pems": [pem[ca]],
             "identity": certs.default_identity(cert), "remote_identity": remote_identity}

@@ -203,12 +203,12 @@ def test_both_inline_and_file_is_refused(world):
 def test_validity_at_a_fixed_now(world):
     model = planner.prepared_for(intent(world)).model
     assert pki.validity(model, "hub", NOW) == ([], [])
-    errors, _ = pki.validity(model, "hub", datetime.datetime(2027, 2, 1, tzinfo=UTC))
+    errors, _unused = pki.validity(model, "hub", datetime.datetime(2027, 2, 1, tzinfo=UTC))
     assert [(e.path, e.code) for e in errors] == [
         ("gateways.hub.pki.certificate", "CERT_EXPIRED"), ("gateways.hub.pki.ca[0]", "CERT_EXPIRED"),
         ("gateways.spoke.pki.certificate", "CERT_EXPIRED")]
     assert errors[0].message.endswith("expired on 2027-01-01T00:00:00+00:00")
-    errors, _ = pki.validity(model, "spoke", datetime.datetime(2025, 12, 1, tzinfo=UTC))
+    errors, _unused = pki.validity(model, "spoke", datetime.datetime(2025, 12, 1, tzinfo=UTC))
     assert errors[0].code == "CERT_NOT_YET_VALID"
     assert errors[0].message.endswith("is not valid before 2026-01-01T00:00:00+00:00")
     errors, warnings = pki.validity(model, "hub", datetime.datetime(2026, 12, 20, tzinfo=UTC))
