@@ -150,7 +150,7 @@ class ActionModule(ActionBase):
         if self._task.check_mode:
             return result
         if not os.path.isdir(directory):
-            os.makedirs(directory, 0o750)
+            os.makedirs(directory, 0o700 if secret else 0o750)
             result["changed"] = True
         changed = files_mod.write_atomic(files["config"], text, 0o600 if secret else 0o644)
         if args["masked_copy"]:

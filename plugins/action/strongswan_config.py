@@ -136,7 +136,9 @@ class ActionModule(ActionBase):
 
     def _dirs(self, observed):
         changed = False
-        for folder, key, mode in ((render.CONF, "conf", 0o755), (render.STATE, "state", 0o700)):
+        # Rendered without applying (a build folder on the controller), conf.d holds the keys file: private.
+        conf_mode = 0o755 if self._opts["apply"] else 0o700
+        for folder, key, mode in ((render.CONF, "conf", conf_mode), (render.STATE, "state", 0o700)):
             if observed["dirs"][key] != mode:
                 if not self._check:
                     self._exec("create %s" % commands.folder_path(self._opts, folder),

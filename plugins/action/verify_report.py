@@ -13,7 +13,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.ipsec.vpn.plugins.module_utils import report
 
 ARGUMENT_SPEC = {
-    "dest": {"type": "path", "default": "build/reports"},
+    "dest": {"type": "path", "default": "ipsec-vpn-build/reports"},
     "formats": {"type": "list", "elements": "str", "default": list(report.FORMATS), "choices": list(report.FORMATS)},
     "results": {"type": "list", "elements": "dict"},
     "hosts": {"type": "list", "elements": "str"},
@@ -53,6 +53,7 @@ class ActionModule(ActionBase):
         except (ValueError, OSError) as err:
             result.update(failed=True, msg="verify_report: %s" % to_text(err))
             return result
+        result["stats"] = report.job_stats(built, paths)
         result["status"] = built["status"]
         result["summary"] = built["summary"]
         result["missing_hosts"] = built["missing_hosts"]

@@ -220,6 +220,27 @@ def build_report(results, missing=None, generated_at=None):
     }
 
 
+def job_stats(report, paths=None):
+    """The part of a report that fits in job statistics (``set_stats``; AWX job artifacts).
+
+    Verdicts per tunnel and per end, counts and missing hosts; no SA details, and the report is
+    masked already. ``paths``: the files written, by format.
+    """
+    return {
+        "schema_version": report["schema_version"],
+        "generated_at": report["generated_at"],
+        "status": report["status"],
+        "summary": dict(report["summary"]),
+        "tunnels": [
+            {"tunnel": t["tunnel"], "status": t["status"],
+             "ends": [{"host": e["host"], "status": e["status"], "cause_code": e["cause_code"]} for e in t["ends"]]}
+            for t in report["tunnels"]
+        ],
+        "missing_hosts": [dict(m) for m in report["missing_hosts"]],
+        "files": dict(paths or {}),
+    }
+
+
 # ---------------------------------------------------------------------------------------
 # JSON
 # ---------------------------------------------------------------------------------------

@@ -124,6 +124,7 @@ notes:
   - Action plugin; it runs shell commands over the host's connection (C(ssh) or C(local)) with become when set.
     Check mode reads the host and changes nothing; diff mode shows the connection, script and firewall files
     (never the keys file).
+  - The strongSwan role and its files are described in C(docs/strongswan.md), shipped in the collection.
 seealso:
   - module: ipsec.vpn.plan
 """

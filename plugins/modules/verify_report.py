@@ -27,7 +27,7 @@ options:
       - Directory for the report files, created if needed. A relative path is relative to the directory
         C(ansible-playbook) was started from. The files are overwritten on every run.
     type: path
-    default: build/reports
+    default: ipsec-vpn-build/reports
   formats:
     description: Which files to write.
     type: list
@@ -95,4 +95,13 @@ missing_hosts:
   returned: success
   type: list
   elements: dict
+stats:
+  description:
+    - The report's summary for job statistics (M(ansible.builtin.set_stats); AWX shows them as job artifacts, which
+      outlive the execution environment's disk).
+    - C(status), C(summary), C(tunnels) (each with C(status) and its C(ends), each end with C(host), C(status) and
+      C(cause_code)), C(missing_hosts), C(files) (the report files by format, as in RV(paths)) and
+      C(generated_at). It holds no pre-shared key.
+  returned: success
+  type: dict
 """

@@ -3,17 +3,21 @@
 * ansible-runner runs the planning playbook the way an AWX job template would (private data dir,
   inventory, extra vars, vault password from the environment), and no pre-shared key reaches its
   event stream.
-* `scripts/ee.sh` writes the execution-environment build context with `ansible-builder create`.
+* `scripts/ee.sh` writes the execution-environment build context with `ansible-builder create`, and
+  ansible-builder's introspection finds the collection's own requirements (meta/execution-environment.yml).
 """
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
 
 import ansible_runner
 import pytest
+import yaml
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 SEED = os.path.join(REPO, "inventories", "seed", "site_to_site")
@@ -56,8 +60,8 @@ def test_plan_job_runs_under_ansible_runner_without_leaking_psk(private_data_dir
     assert result.status == "successful", result.stdout.read()
     assert result.rc == 0
     # Every host of the job reached the plan task and wrote its plan.
-    assert sorted(os.listdir(out_dir)) == ["R2.json", "R3.json"]
-    plan_r2 = json.loads((out_dir / "R2.json").read_text())
+    assert sorted(os.listdir(out_dir / "plans")) == ["R2.json", "R3.json"]
+    plan_r2 = json.loads((out_dir / "plans" / "R2.json").read_text())
     assert plan_r2["tunnels"][0]["peer_address"] == "202.100.1.2"
     assert plan_r2["tunnels"][0]["psk"] != "cisco"
 
@@ -85,15 +89,42 @@ def test_job_fails_cleanly_on_a_bad_intent(private_data_dir, tmp_path):
     assert "Traceback" not in stdout
 
 
-def test_execution_environment_context_is_written():
+def test_execution_environment_context_is_written(tmp_path):
+    """`ansible-builder create` (no container engine here): the context, and what the build would install."""
     subprocess.run([os.path.join(REPO, "scripts", "ee.sh")], check=True, cwd=REPO, capture_output=True)
-    containerfile = os.path.join(REPO, "build", "ee", "Containerfile")
-    with open(containerfile, encoding="utf-8") as handle:
+    with open(os.path.join(REPO, "build", "ee", "Containerfile"), encoding="utf-8") as handle:
         text = handle.read()
-    assert "ansible-core==2.19.14" in text
-    assert "ansible-galaxy collection install" in text
-    assert "ipsec-vpn.tar.gz" in text
+    # A base image pinned to a version tag.
+    base = re.search(r'^ARG EE_BASE_IMAGE="([^"]+)"$', text, re.M).group(1)
+    name, _, tag = base.rpartition(":")
+    assert "/" in name and re.fullmatch(r"\d+(\.\d+)*", tag), base
+    assert 'ARG ANSIBLE_INSTALL_REFS="ansible-core==2.19.14 ansible-runner==2.4.3"' in text
+    # The collection is installed in the galaxy stage, before the builder stage introspects the collections.
+    galaxy_stage = text.split("FROM base AS galaxy", 1)[1].split("FROM base AS builder", 1)[0]
+    assert "ansible-galaxy collection install --offline --no-deps -p /usr/share/ansible/collections " \
+           "/tmp/ipsec-vpn.tar.gz" in galaxy_stage
+    builder_stage = text.split("FROM base AS builder", 1)[1].split("FROM base AS final", 1)[0]
+    assert builder_stage.index("COPY --from=galaxy /usr/share/ansible") < builder_stage.index("introspect.py introspect")
+
     context = os.path.join(REPO, "build", "ee", "_build")
-    assert os.path.exists(os.path.join(context, "collections", "ipsec-vpn.tar.gz"))
-    with open(os.path.join(context, "requirements.txt"), encoding="utf-8") as handle:
-        assert "netaddr" in handle.read()
+    with open(os.path.join(context, "requirements.yml"), encoding="utf-8") as handle:
+        galaxy_reqs = {c["name"]: c["version"] for c in yaml.safe_load(handle)["collections"]}
+    with open(os.path.join(REPO, "galaxy.yml"), encoding="utf-8") as handle:
+        assert galaxy_reqs == yaml.safe_load(handle)["dependencies"]
+    tarball = os.path.join(context, "collections", "ipsec-vpn.tar.gz")
+    with tarfile.open(tarball) as tar:
+        names = set(tar.getnames())
+        meta = yaml.safe_load(tar.extractfile("meta/execution-environment.yml"))
+    assert {meta["dependencies"]["python"], meta["dependencies"]["system"]} <= names
+    assert "ee/execution-environment.yml" not in names
+
+    # ansible-builder's own introspection, on the collection installed from that tarball, finds its requirements.
+    collections = tmp_path / "collections"
+    subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-galaxy"), "collection", "install",
+                    "--offline", "--no-deps", "-p", str(collections), tarball], check=True, capture_output=True)
+    found = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-builder"), "introspect",
+                            "--sanitize", str(collections)], check=True, capture_output=True, text=True).stdout
+    for line in ("netaddr>=1.3.0  # from collection ipsec.vpn", "ansible-pylibssh>=1.4.0  # from collection ipsec.vpn",
+                 "openssh-client [platform:dpkg]  # from collection ipsec.vpn",
+                 "iputils [platform:rpm]  # from collection ipsec.vpn"):
+        assert line in found, found

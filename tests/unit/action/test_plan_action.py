@@ -106,15 +106,17 @@ def test_lockout_guard_uses_the_hosts_own_ansible_host(tmp_path):
 
 
 def test_plan_playbook_writes_masked_plans(tmp_path):
-    build = tmp_path / "plans"
+    out_dir = tmp_path / "out"
+    build = out_dir / "plans"
     rc, out = run_playbook(
         tmp_path,
         os.path.join(REPO, "playbooks", "plan.yml"),
         os.path.join(SEED, "routing"),
         "-e",
-        "ipsec_vpn_build_dir=%s" % build,
+        "ipsec_vpn_build_dir=%s" % out_dir,
     )
     assert rc == 0, out
+    assert "ipsec.vpn output folder: %s (plans/)" % out_dir in out
     assert sorted(os.listdir(build)) == ["R1.json", "R2.json", "R3.json", "R4.json"]
     r2 = json.loads((build / "R2.json").read_text())
     assert r2["tunnels"][0]["psk"] == "********"
@@ -135,8 +137,8 @@ def test_limit_gives_the_same_plan(tmp_path, limit):
     rc, out = run_playbook(tmp_path, play, inventory, "-e", "ipsec_vpn_build_dir=%s" % part, "--limit", limit)
     assert rc == 0, out
     for host in limit.split(","):
-        assert (part / ("%s.json" % host)).read_text() == (full / ("%s.json" % host)).read_text()
-    assert not (part / "R1.json").exists()
+        assert (part / "plans" / ("%s.json" % host)).read_text() == (full / "plans" / ("%s.json" % host)).read_text()
+    assert not (part / "plans" / "R1.json").exists()
 
 
 def test_only_the_intent_can_skip_the_crosscheck_and_it_warns(tmp_path):
