@@ -96,7 +96,7 @@ def test_execution_environment_context_is_written(tmp_path):
         text = handle.read()
     # A base image pinned to a version tag.
     base = re.search(r'^ARG EE_BASE_IMAGE="([^"]+)"$', text, re.M).group(1)
-    name, _, tag = base.rpartition(":")
+    name, tag = base.rsplit(":", 1)
     assert "/" in name and re.fullmatch(r"\d+(\.\d+)*", tag), base
     assert 'ARG ANSIBLE_INSTALL_REFS="ansible-core==2.19.14 ansible-runner==2.4.3"' in text
     # The collection is installed in the galaxy stage, before the builder stage introspects the collections.
@@ -120,8 +120,11 @@ def test_execution_environment_context_is_written(tmp_path):
 
     # ansible-builder's own introspection, on the collection installed from that tarball, finds its requirements.
     collections = tmp_path / "collections"
+    # --force: the repository's own link on ANSIBLE_COLLECTIONS_PATH would otherwise count as installed already.
     subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-galaxy"), "collection", "install",
-                    "--offline", "--no-deps", "-p", str(collections), tarball], check=True, capture_output=True)
+                    "--offline", "--no-deps", "--force", "-p", str(collections), tarball], check=True,
+                   capture_output=True)
+    assert (collections / "ansible_collections" / "ipsec" / "vpn" / "meta" / "execution-environment.yml").is_file()
     found = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-builder"), "introspect",
                             "--sanitize", str(collections)], check=True, capture_output=True, text=True).stdout
     for line in ("netaddr>=1.3.0  # from collection ipsec.vpn", "ansible-pylibssh>=1.4.0  # from collection ipsec.vpn",
