@@ -24,8 +24,6 @@ from ansible_collections.ipsec.vpn.plugins.plugin_utils.ios_cli import CliDevice
 ARGUMENT_SPEC = {
     "plan": {"type": "dict"},
     "state": {"type": "str", "choices": ["present", "absent", "rendered"], "default": "present"},
-    "tunnel_source": {"type": "str", "choices": ["address", "interface"], "default": "address"},
-    "manage_routes": {"type": "bool", "default": True},
     "save_config": {"type": "bool", "default": False},
     "commit_confirm_minutes": {"type": "int"},
     "revert_on_error": {"type": "bool", "default": True},
@@ -83,9 +81,8 @@ class ActionModule(ActionBase):
             plan = self._templar.template(task_vars[PLAN_VAR])
         plan = plain(plan or {})
         host = to_text(task_vars.get("inventory_hostname") or plan.get("host") or "")
-        options = {"tunnel_source": args["tunnel_source"], "manage_routes": args["manage_routes"]}
         try:
-            want = render.intended_nodes(plan, options) if state != "absent" else []
+            want = render.intended_nodes(plan) if state != "absent" else []
         except (render.RenderError, KeyError, TypeError, ValueError) as err:
             result.update(failed=True, msg="%s: cannot render the plan for IOS: %s" % (host, to_text(err)))
             return result

@@ -757,6 +757,8 @@ def _gateway(c, path, name, raw):
         "management",
         "pki",
         "strongswan",
+        "tunnel_source",
+        "manage_routes",
     )
     d = mapping(c, path, raw, fields, ("platform", "outside_interface", "outside_address"))
     if d is None:
@@ -808,9 +810,10 @@ def _gateway(c, path, name, raw):
     if d.get("pki") is not None:
         credentials = pki.gateway_pki(c, path + ".pki", d["pki"], mapping, opt_int, platform)
     strongswan = strongswan_settings(c, path + ".strongswan", d.get("strongswan"), platform)
+    settings = _device_settings(c, path, d, platform)
     if len(c.errors) != before:
         return None
-    return {
+    return dict(settings, **{
         "name": name,
         "path": path,
         "platform": platform,
@@ -830,7 +833,7 @@ def _gateway(c, path, name, raw):
         "management": management,
         "pki": credentials,
         "strongswan": strongswan,
-    }
+    })
 
 
 STRONGSWAN_START_ACTIONS = ("start", "trap", "none")
@@ -855,8 +858,25 @@ def strongswan_settings(c, path, raw, platform):
     }
 
 
+TUNNEL_SOURCES = ("address", "interface")
+
+
+def _device_settings(c, path, d, platform):
+    """What goes on the device beyond the tunnels: the IOS ``tunnel source`` form and whether routes are pushed."""
+    source = d.get("tunnel_source")
+    if source is not None and platform != "ios":
+        c.add(path + ".tunnel_source", "is an IOS setting (the gateway's platform is %s)" % platform)
+    if d.get("manage_routes") is not None and platform == "strongswan":
+        c.add(path + ".manage_routes", "is an IOS setting; a strongSwan gateway takes strongswan.manage_routes")
+    return {
+        "tunnel_source": opt_choice(c, path + ".tunnel_source", source, TUNNEL_SOURCES, "address"),
+        "manage_routes": opt_bool(c, path + ".manage_routes", d.get("manage_routes"), True),
+    }
+
+
 def _inside_router(c, path, name, raw, gateways):
-    d = mapping(c, path, raw, ("gateway", "next_hop", "networks", "platform"), ("gateway", "next_hop", "networks"))
+    d = mapping(c, path, raw, ("gateway", "next_hop", "networks", "platform", "manage_routes"),
+                ("gateway", "next_hop", "networks"))
     if d is None:
         return None
     before = len(c.errors)
@@ -888,6 +908,7 @@ def _inside_router(c, path, name, raw, gateways):
         "next_hop": next_hop,
         "networks": nets,
         "platform": platform,
+        "manage_routes": opt_bool(c, path + ".manage_routes", d.get("manage_routes"), True),
     }
 
 

@@ -297,6 +297,8 @@ def _tunnel_entry(model, tunnel, side, cache, errors):
             "mode": _tunnel_mode(tunnel.style, gw["outside"].version, addr.version),
             "protection": protection,
             "ipsec_profile": ("IPSEC-%s" % tunnel.name) if protection == "ipsec_profile" and ios else None,
+            # IOS: "tunnel source <address>" or "tunnel source <interface>" (gateways.<host>.tunnel_source)
+            "source_by": gw["tunnel_source"] if ios else None,
             "ip_mtu": tunnel.overlay["ip_mtu"],
             "tcp_adjust_mss": tunnel.overlay["tcp_adjust_mss"],
         }
@@ -930,6 +932,15 @@ def _gateway_warnings(model, gw, items, skip):
     return warnings
 
 
+def _route_warnings(device, plan):
+    if device["manage_routes"] or not plan["routes"]:
+        return set()
+    return {
+        "%s.manage_routes is false: the %d route(s) this plan lists are not pushed, so the device must get them "
+        "elsewhere" % (device["path"], len(plan["routes"]))
+    }
+
+
 def prepare(intent):
     """Validate, plan and cross-check the whole intent; raise :class:`IntentErrors` on any problem.
 
@@ -1007,8 +1018,10 @@ def _prepare(intent):
             "gateway": router["gateway"],
             "networks": [str(n) for n in router["networks"]],
             "routes": routes.inside_router_routes(model, router),
+            "manage_routes": router["manage_routes"],
             "checks": [],
         }
+        plans[name]["warnings"] = sorted(_route_warnings(router, plans[name]))
     if errors or (check_problems and not model.skip_crosscheck):
         raise IntentErrors(errors + ([] if model.skip_crosscheck else check_problems))
     if check_problems:
@@ -1164,6 +1177,7 @@ def _gateway_plan(model, gw, items, problems_by_tunnel, errors, memo):
         (v.tunnel, v.side, e["tunnel_interface"]["name"] if e["tunnel_interface"] else None) for e, v in items
     ]
     plan["routes"] = routes.gateway_routes(model, gw, route_ends, memo)
+    plan["manage_routes"] = gw["manage_routes"]
     checks = []
     for entry, _view in items:
         problems = problems_by_tunnel.get(entry["name"], [])
@@ -1176,7 +1190,7 @@ def _gateway_plan(model, gw, items, problems_by_tunnel, errors, memo):
             }
         )
     plan["checks"] = checks
-    plan["warnings"] = sorted(_gateway_warnings(model, gw, items, model.skip_crosscheck))
+    plan["warnings"] = sorted(_gateway_warnings(model, gw, items, model.skip_crosscheck) | _route_warnings(gw, plan))
     return plan, (_outside_parts(gw, items) if gw["outside_acl"]["enabled"] else None)
 
 

@@ -45,18 +45,6 @@ options:
     type: str
     choices: [present, absent, rendered]
     default: present
-  tunnel_source:
-    description:
-      - C(tunnel source) of GRE/VTI tunnel interfaces. V(address) uses the outside address, as the reference
-        configurations do; V(interface) uses the outside interface name.
-    type: str
-    choices: [address, interface]
-    default: address
-  manage_routes:
-    description:
-      - Push the plan's static routes (named C(IPSEC-VPN)).
-    type: bool
-    default: true
   save_config:
     description:
       - Send C(write memory) after a successful change.

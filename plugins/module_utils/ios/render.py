@@ -10,27 +10,9 @@ rendered is exactly what the diff later recognises. Pure Python.
 from ansible_collections.ipsec.vpn.plugins.module_utils.errors import AclError
 from ansible_collections.ipsec.vpn.plugins.module_utils.ios import constructs as C
 
-DEFAULT_OPTIONS = {
-    # tunnel source of GRE/VTI tunnel interfaces: "address" (the outside IP, as the reference configs show)
-    # or "interface" (the outside interface name).
-    "tunnel_source": "address",
-    # push the plan's static routes (named IPSEC-VPN so that they can be told apart and purged).
-    "manage_routes": True,
-}
-
 
 class RenderError(ValueError):
     """The plan holds something this renderer cannot express for IOS."""
-
-
-def _options(options):
-    merged = dict(DEFAULT_OPTIONS)
-    for key, value in (options or {}).items():
-        if value is not None:
-            merged[key] = value
-    if merged["tunnel_source"] not in ("address", "interface"):
-        raise RenderError("tunnel_source must be 'address' or 'interface', got %r" % (merged["tunnel_source"],))
-    return merged
 
 
 def _sub(construct, **values):
@@ -174,9 +156,13 @@ def _trustpoint(pki):
     ])
 
 
-def _tunnel_interface(tunnel, opts):
+def _tunnel_interface(tunnel):
     tif = tunnel["tunnel_interface"]
-    source = tif["source_address"] if opts["tunnel_source"] == "address" else C.interface_name(tif["source"])
+    source_by = tif.get("source_by") or "address"
+    if source_by not in ("address", "interface"):
+        raise RenderError("tunnel %s: tunnel_interface.source_by must be 'address' or 'interface', got %r"
+                          % (tunnel["name"], source_by))
+    source = tif["source_address"] if source_by == "address" else C.interface_name(tif["source"])
     ipv6 = tif.get("ip_version") == 6
     children = [
         _sub("interface.description", text=C.marker_text(tunnel["name"])),
@@ -208,14 +194,14 @@ def _routing(proto):
     raise RenderError("routing protocol %r is not supported on IOS" % proto["protocol"])
 
 
-def intended_nodes(plan, options=None):
+def intended_nodes(plan):
     """The intended top-level nodes of a host, in stage order. ``[]`` for hosts that are not IOS."""
-    opts = _options(options)
     if not plan or plan.get("platform") != "ios":
         return []
     nodes = []
+    manage_routes = plan.get("manage_routes", True)
     if plan.get("kind") == "inside_router":
-        if opts["manage_routes"]:
+        if manage_routes:
             nodes.extend(_route(r) for r in plan.get("routes") or [])
         return nodes
     if plan.get("kind") != "gateway":
@@ -310,7 +296,7 @@ def intended_nodes(plan, options=None):
     # tunnel interfaces (GRE over IPsec, VTI)
     for tunnel in sorted(tunnels, key=lambda t: (t.get("tunnel_interface") or {}).get("number") or 0):
         if tunnel.get("tunnel_interface"):
-            nodes.append(_tunnel_interface(tunnel, opts))
+            nodes.append(_tunnel_interface(tunnel))
 
     # outside ACL binding
     if outside:
@@ -321,7 +307,7 @@ def intended_nodes(plan, options=None):
 
     # routing
     nodes.extend(_routing(proto) for proto in plan.get("routing_protocols") or [])
-    if opts["manage_routes"]:
+    if manage_routes:
         nodes.extend(_route(r) for r in plan.get("routes") or [])
 
     return sorted(nodes, key=lambda n: n.stage)
@@ -372,12 +358,12 @@ def has_secrets(nodes):
     return any(walk(node) for node in nodes)
 
 
-def render_text(plan, nodes=None, masked=False, options=None):
+def render_text(plan, nodes=None, masked=False):
     """The reviewable artifact: every intended line, typed, in push order, ``!`` between sections.
 
     With ``masked=True`` every pre-shared key is replaced by ``********``."""
     if nodes is None:
-        nodes = intended_nodes(plan, options)
+        nodes = intended_nodes(plan)
     host = plan.get("host", "?") if plan else "?"
     out = [
         "! ipsec.vpn: intended IOS configuration of %s (%s, plan schema %s)"

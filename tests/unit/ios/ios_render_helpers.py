@@ -38,8 +38,12 @@ def seed_intent(scenario):
     return copy.deepcopy(_CACHE[scenario])
 
 
-def rendered(intent, host, **options):
-    return render.render_text(planner.plan_host(intent, host), options=options or None)
+def rendered(intent, host, **settings):
+    """The artifact of ``host``; ``settings`` (tunnel_source, manage_routes) go into the host's intent entry."""
+    for where in ("gateways", "inside_routers"):
+        if settings and host in (intent.get(where) or {}):
+            intent[where][host].update(settings)
+    return render.render_text(planner.plan_host(intent, host))
 
 
 def blocks(text):

@@ -6,8 +6,8 @@ from ansible_collections.ipsec.vpn.plugins.module_utils.ios.running import Runni
 from ios_render_helpers import seed_intent, seed_psk
 
 
-def want_of(intent, host, **options):
-    return render.intended_nodes(planner.plan_host(intent, host), options or None)
+def want_of(intent, host):
+    return render.intended_nodes(planner.plan_host(intent, host))
 
 
 def device_text(nodes, key="cisco"):

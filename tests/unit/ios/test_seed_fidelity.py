@@ -4,6 +4,7 @@ import re
 
 import pytest
 from ansible_collections.ipsec.vpn.plugins.module_utils import planner
+from ansible_collections.ipsec.vpn.plugins.module_utils.errors import IntentErrors
 from ansible_collections.ipsec.vpn.plugins.module_utils.ios import render
 from ios_render_helpers import config_lines, missing_lines, rendered, seed_intent
 
@@ -146,7 +147,7 @@ def test_tunnel_source_can_be_the_interface():
     text = rendered(seed_intent("gre_over_ipsec"), "R2", tunnel_source="interface")
     assert missing_lines("interface Tunnel1\n tunnel source Serial0\n", text) == []
     assert "tunnel source 202.100.1.1" not in text
-    with pytest.raises(render.RenderError):
+    with pytest.raises(IntentErrors, match=r"gateways\.R2\.tunnel_source"):
         rendered(seed_intent("gre_over_ipsec"), "R2", tunnel_source="loopback")
 
 
@@ -171,8 +172,10 @@ def test_routing_seed_renders_the_routes_as_ip_route_lines():
 
 
 def test_routes_can_be_left_out():
-    text = rendered(seed_intent("routing"), "R2", manage_routes=False)
+    intent = seed_intent("routing")
+    text = rendered(intent, "R2", manage_routes=False)
     assert "ip route" not in text
+    assert "! warning: gateways.R2.manage_routes is false: the 3 route(s) this plan lists are not pushed" in text
     assert "crypto map IPSEC-VPN 30 ipsec-isakmp" in text
 
 

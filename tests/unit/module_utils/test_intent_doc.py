@@ -56,6 +56,8 @@ def test_gateway_fields():
         "management",
         "pki",
         "strongswan",
+        "tunnel_source",
+        "manage_routes",
     }
     assert fields_of("`gateways.<inventory_hostname>`") == gateway
     assert fields_of("`gateways.<host>.outside_acl`") == {
@@ -121,6 +123,8 @@ def test_every_documented_field_is_accepted():
                     "controller": "10.255.255.0/24",
                     "allow_lockout": False,
                 },
+                "tunnel_source": "interface",
+                "manage_routes": False,
             },
             "g2": {
                 "platform": "strongswan",
@@ -130,7 +134,8 @@ def test_every_documented_field_is_accepted():
             },
         },
         "inside_routers": {
-            "r1": {"gateway": "g1", "next_hop": "10.0.0.1", "networks": ["10.1.1.0/24"], "platform": "ios"}
+            "r1": {"gateway": "g1", "next_hop": "10.0.0.1", "networks": ["10.1.1.0/24"], "platform": "ios",
+                   "manage_routes": True}
         },
         "tunnels": [
             {
@@ -214,7 +219,8 @@ def test_profile_group_and_overlay_fields():
         "tcp_adjust_mss",
     }
     assert fields_of("`groups[]`") == set(topology._GROUP_FIELDS)
-    assert fields_of("`inside_routers.<inventory_hostname>`") == {"gateway", "next_hop", "networks", "platform"}
+    assert fields_of("`inside_routers.<inventory_hostname>`") == {"gateway", "next_hop", "networks", "platform",
+                                                                 "manage_routes"}
 
 
 def test_pki_fields():
