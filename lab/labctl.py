@@ -153,8 +153,8 @@ def algorithm_problem(site, missing):
     """One message naming every missing algorithm and the package that provides it, or None."""
     if not missing:
         return None
-    items = ", ".join(f"{name} ({section}, proposal keyword {keyword})" for keyword, section, name, _ in missing)
-    packages = " ".join(sorted({package for *_, package in missing}))
+    items = ", ".join(f"{m[2]} ({m[1]}, proposal keyword {m[0]})" for m in missing)
+    packages = " ".join(sorted({m[3] for m in missing}))
     return (f"{site}: charon does not offer {items}, which the lab's intents may use; "
             f"install the Debian package(s) that provide them: apt-get install {packages}")
 

@@ -123,7 +123,7 @@ def main(argv=None):
     for sites in sizes:
         root = write_inventory(sites)
         times = {"render": [], "floor": []}
-        for _ in range(args.rounds):
+        for _round in range(args.rounds):
             times["floor"].append(run(root, [forks, "floor.yml", "-e", "out={out}"], "floor"))
             times["render"].append(run(root, [forks, render, "-e", "ipsec_vpn_build_dir={out}"], "render"))
         if os.path.exists(site) and sites <= 200:

@@ -188,7 +188,7 @@ def issued_by(cert, issuer):
 def chains_to(cert, cas):
     """Whether ``cert`` chains to one of ``cas`` (intermediates among ``cas`` are followed, at most 8 deep)."""
     current = cert
-    for _ in range(8):
+    for _depth in range(8):
         parent = next((ca for ca in cas if issued_by(current, ca)), None)
         if parent is None:
             return False
@@ -243,7 +243,7 @@ def proves(cert, identity):
 
 def default_identity(cert):
     """The identity an end presents when the intent names none: its first DNS name, else its subject DN."""
-    dns, _, _ = subject_alt_names(cert)
+    dns = subject_alt_names(cert)[0]
     return dns[0] if dns else dn_string(cert.subject)
 
 

@@ -114,6 +114,7 @@ CAUSES = {
     ),
 }
 
+
 class VerifyError(ValueError):
     """The inputs of the verdict are unusable (not a plan, missing read)."""
 

@@ -335,6 +335,7 @@ def _ledger_commands(want_entries, have_entries, kept):
     final = list(want_entries) + [e for e in kept if e not in want_entries]
     additions = [e for e in final if e not in have_entries]
     gone = [e for e in have_entries if e not in final]
+
     def block(entries):
         node = C.ledger_block(entries)
         return [Cmd(node.typed(), header=True)] + [Cmd(child.typed(), depth=1) for child in node.children]

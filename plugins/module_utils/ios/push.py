@@ -251,9 +251,9 @@ def _confirm(device, before, secrets, minutes):
     try:
         device.send("configure confirm")
     except DeviceError as err:
+        reason = device_message(str(err), secrets)
         return ("the device rejected 'configure confirm' (%s), so the rollback timer is still running: the "
-                "archive rolls the change back within %d minute(s)." % (device_message(str(err), secrets),
-                                                                           int(minutes)))
+                "archive rolls the change back within %d minute(s)." % (reason, int(minutes)))
     try:
         timer = device.send("show archive config rollback timer")
     except DeviceError as err:

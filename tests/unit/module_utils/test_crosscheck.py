@@ -12,6 +12,7 @@ def ace_lines(acl_block):
     """The typed IOS entry lines the construct table writes for a plan's ACL (the plan itself holds no IOS text)."""
     return [C.acl_entry(ace).typed() for ace in acl_block["entries"]]
 
+
 SECRET_A = "alpha-secret-1"
 SECRET_B = "bravo-secret-2"
 
