@@ -4,6 +4,7 @@
 #   sanity  ansible-test sanity on core 2.19/Python 3.11 and core 2.21/Python 3.12
 #   units   unit/property tests (both Python/core pairs)
 #   e2e     end-to-end tests against the IOS simulator and the strongSwan lab (root)
+#   molecule  `molecule test --all` (extensions/molecule/)
 #   all     all of the above; the last step is one pytest run over the whole suite
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +41,15 @@ run_units_py312() {
   .venv-py312/bin/python -m pytest -q -p no:cacheprovider tests/unit
 }
 
+run_molecule() {
+  stage "molecule test --all (extensions/molecule)"
+  # Molecule installs a copy of the collection under ANSIBLE_HOME: a scratch one per run.
+  local home
+  home=$(mkdir -p build && mktemp -d "$repo/build/molecule-home.XXXXXX")
+  PATH="$repo/.venv/bin:$PATH" ANSIBLE_HOME="$home" molecule test --all
+  rm -rf "$home"
+}
+
 case "${1:-all}" in
   lint) run_lint ;;
   sanity) run_sanity ;;
@@ -47,6 +57,7 @@ case "${1:-all}" in
     run_units_py312
     stage "unit tests on Python 3.11 / ansible-core 2.19"
     .venv/bin/python -m pytest -q -p no:cacheprovider tests/unit ;;
+  molecule) run_molecule ;;
   e2e)
     stage "end-to-end tests"
     .venv/bin/python -m pytest -q -p no:cacheprovider tests/e2e tests/ios_sim ;;
@@ -54,7 +65,8 @@ case "${1:-all}" in
     run_lint
     run_sanity
     run_units_py312
+    run_molecule
     stage "the whole suite on Python 3.11 / ansible-core 2.19 (units, simulator, end-to-end)"
     .venv/bin/python -m pytest -p no:cacheprovider -ra tests ;;
-  *) echo "usage: $0 lint|sanity|units|e2e|all" >&2; exit 2 ;;
+  *) echo "usage: $0 lint|sanity|units|e2e|molecule|all" >&2; exit 2 ;;
 esac
