@@ -219,8 +219,8 @@ def test_profile_group_and_overlay_fields():
         "tcp_adjust_mss",
     }
     assert fields_of("`groups[]`") == set(topology._GROUP_FIELDS)
-    assert fields_of("`inside_routers.<inventory_hostname>`") == {"gateway", "next_hop", "networks", "platform",
-                                                                 "manage_routes"}
+    inside = {"gateway", "next_hop", "networks", "platform", "manage_routes"}
+    assert fields_of("`inside_routers.<inventory_hostname>`") == inside
 
 
 def test_pki_fields():
