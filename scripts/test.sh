@@ -46,7 +46,11 @@ run_molecule() {
   # Molecule installs a copy of the collection under ANSIBLE_HOME: a scratch one per run.
   local home
   home=$(mkdir -p build && mktemp -d "$repo/build/molecule-home.XXXXXX")
-  PATH="$repo/.venv/bin:$PATH" ANSIBLE_HOME="$home" molecule test --all
+  # The strongswan scenario uses the machine-wide lab, and molecule runs every step as a process of its own: hold
+  # the lab lock (the one tests/e2e/lab_lock.py takes) around the whole run.
+  local lock=/run/lock/ipsec-vpn-lab.lock
+  [ -d /run/lock ] || lock="${TMPDIR:-/tmp}/ipsec-vpn-lab.lock"
+  PATH="$repo/.venv/bin:$PATH" ANSIBLE_HOME="$home" flock -w 900 "$lock" molecule test --all
   rm -rf "$home"
 }
 
