@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tarfile
 
+import playbook_runner
 import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
@@ -26,6 +27,12 @@ SEED_PSK_LINE = re.compile(r"^crypto isakmp key \S+ address 202\.100\.1\.2$", re
 def _run(cmd, cwd, env, timeout=300):
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
     return proc.returncode, proc.stdout + proc.stderr
+
+
+def _playbook(playbook, inventory, cwd, env, *args):
+    """ansible-playbook through the suites' one runner, with the user's environment of ``_user_env`` on top."""
+    res = playbook_runner.run(playbook, inventory, *args, cwd=cwd, env=env, timeout=300)
+    return res.returncode, res.output
 
 
 def _user_env(tmp, collections):
@@ -91,8 +98,7 @@ def test_render_by_fqcn_writes_only_under_the_working_directory(installed):
     tmp, env, root = installed["tmp"], installed["env"], installed["root"]
     work = _workdir(tmp, "work-default", "site_to_site")
     before = _snapshot(root)
-    rc, out = _run([os.path.join(BIN, "ansible-playbook"), "-i", "inventory", "ipsec.vpn.render",
-                    "--vault-password-file", "vault-password.txt"], work, env)
+    rc, out = _playbook("ipsec.vpn.render", "inventory", work, env, "--vault-password-file", "vault-password.txt")
     assert rc == 0, out
     # The installed collection ran (not this repository), and it is exactly as installed.
     listing = _run([os.path.join(BIN, "ansible-galaxy"), "collection", "list", "ipsec.vpn"], work, env)[1]
@@ -117,9 +123,8 @@ def test_relative_output_dir_is_resolved_against_the_working_directory(installed
     work = _workdir(tmp, "work-relative", "site_to_site")
     before = _snapshot(root)
     for playbook in ("ipsec.vpn.render", "ipsec.vpn.plan"):
-        rc, out = _run([os.path.join(BIN, "ansible-playbook"), "-i", "inventory", playbook,
-                        "--vault-password-file", "vault-password.txt", "-e", "ipsec_vpn_build_dir=out/site"],
-                       work, env)
+        rc, out = _playbook(playbook, "inventory", work, env, "--vault-password-file", "vault-password.txt",
+                            "-e", "ipsec_vpn_build_dir=out/site")
         assert rc == 0, out
         assert "ipsec.vpn output folder: %s" % (work / "out" / "site") in out
     assert _snapshot(root) == before
@@ -136,7 +141,7 @@ def test_strongswan_render_keys_are_private(installed):
     work = tmp / "work-strongswan"
     shutil.copytree(os.path.join(REPO, "inventories", "lab"), work / "inventory")
     before = _snapshot(root)
-    rc, out = _run([os.path.join(BIN, "ansible-playbook"), "-i", "inventory/hosts.yml", "ipsec.vpn.render"], work, env)
+    rc, out = _playbook("ipsec.vpn.render", "inventory/hosts.yml", work, env)
     assert rc == 0, out
     assert _snapshot(root) == before
     conf = work / "ipsec-vpn-build" / "strongswan" / "site1" / "conf.d"
