@@ -39,3 +39,10 @@ def test_the_openssl_plugin_package_is_in_both_service_variants():
 
 def test_setup_adds_the_lab_harness_tools():
     assert {"openssh-server", "iputils-ping", "iproute2"} <= set(_setup_packages())
+
+
+def test_setup_installs_the_strongswan_packages_the_lab_needs_by_name():
+    # swanctl, charon, kernel-libipsec and the legacy algorithms (extra plugins), ECP/DES/3DES (standard plugins)
+    wanted = {"strongswan-swanctl", "strongswan-charon", "libstrongswan-standard-plugins",
+              "libcharon-extra-plugins", "libstrongswan-extra-plugins", "nftables"}
+    assert wanted <= set(_setup_packages())
